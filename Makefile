@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ptp_vmclock: out-of-tree build and project targets.
+#
+#   make                 build ptp_vmclock_rs.ko against KDIR
+#   make KDIR=/path      ... against another Rust-enabled kernel build tree
+#   make CLIPPY=1        ... with clippy lints (as the kernel does)
+#   make clean | install
+#   make setup           toolchain tree + reference kernel (cached; see scripts/setup)
+#   make check           set-up + the whole test suite (tests/run)
+#   make run             set-up + demo: phc2sys disciplining the guest clock from ours
+#
+# KDIR defaults to the cached reference kernel when it exists, else the running
+# kernel's build directory. With the cached kernel every tool runs inside the hermetic
+# tree (scripts/intree) with LLVM=-19, exactly as the kernel was built.
+
+REF_KDIR := $(shell scripts/kdir 2>/dev/null)
+KDIR ?= $(if $(REF_KDIR),$(REF_KDIR),/lib/modules/$(shell uname -r)/build)
+
+ifeq ($(KDIR),$(REF_KDIR))
+  # Already inside the tree (e.g. in a guest or a nested make)? Then no wrapper.
+  INTREE := $(if $(wildcard /usr/lib/llvm-19/bin/clang),,scripts/intree)
+  LLVM ?= -19
+else
+  INTREE :=
+  # A clang-built kernel needs the same LLVM= for modules; gcc-built ones need none.
+  LLVM ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),1,)
+endif
+
+KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
+	$(if $(CLIPPY),CLIPPY=$(CLIPPY))
+
+.PHONY: all modules clean install setup check check-quick run
+
+all: modules
+
+modules:
+	$(KMAKE) modules
+
+clean:
+	$(KMAKE) clean
+
+install:
+	$(KMAKE) modules_install
+
+setup:
+	scripts/setup
+
+check: setup
+	$(MAKE) modules
+	tests/run
+
+check-quick: setup
+	$(MAKE) modules
+	tests/run --quick
+
+run: setup
+	$(MAKE) modules
+	scripts/demo

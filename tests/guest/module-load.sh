@@ -1,0 +1,28 @@
+# ptp_vmclock_rs loads in the nested guest, registers its PHC and says what it uses.
+. "$REPO/tests/lib.sh"
+ktap_print_header
+ktap_set_plan 7
+dmesg -C
+check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
+dev=$(ptp_by_name "$OUR_NAME")
+check "a PHC named '$OUR_NAME' appears" test -c "$dev"
+note "device: $dev"
+check "one info line at load names the kvm transport and the device" \
+	bash -c "dmesg | grep '$MOD' | grep -i 'kvm' | grep -q '${dev#/dev/}'"
+dmesg | grep "$MOD" | sed 's/^/# /'
+caps=$(testptp -d "$dev" -c)
+printf '%s\n' "$caps" | sed 's/^/# /'
+check "testptp -c: read-only clock (max adj 0), no alarms, pins or outputs" bash -c "
+	grep -q '0 maximum frequency adjustment' <<<'$caps' &&
+	grep -q '0 programmable alarms' <<<'$caps' && grep -q '0 programmable pins' <<<'$caps' &&
+	grep -q '0 periodic signals' <<<'$caps'"
+check "testptp -c: cross timestamping supported" grep -q '1 cross timestamping' <<<"$caps"
+check "sysfs status names the transport in use (kvm)" \
+	test "$(cat /sys/module/$MOD/status/transport 2>&1)" = kvm
+for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; done
+# KUnit suites built into the module run at load; their KTAP goes to the kernel log.
+kunit=$(dmesg | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
+printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
+check "KUnit suites in the module ran at load and all passed" \
+	bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'"
+ktap_finished

@@ -1,0 +1,19 @@
+# Without KVM (single-level TCG guest): the kvm transport refuses cleanly; bad
+# parameters are refused.
+. "$REPO/tests/lib.sh"
+ktap_print_header
+ktap_set_plan 4
+lines() { dmesg | grep -c "$MOD"; }
+dmesg -C
+out=$(insmod "$PTP_VMCLOCK_KO" transport=kvm 2>&1)
+note "insmod transport=kvm: $out"
+dmesg | sed 's/^/# /'
+check "transport=kvm without KVM: insmod fails with ENODEV" grep -q 'No such device' <<<"$out"
+check "... and says so in exactly one log line" test "$(lines)" = 1
+dmesg -C
+out=$(insmod "$PTP_VMCLOCK_KO" transport=bogus 2>&1)
+note "insmod transport=bogus: $out"
+dmesg | sed 's/^/# /'
+check "transport=bogus: insmod fails with EINVAL" grep -q 'Invalid argument' <<<"$out"
+check "... and says so in exactly one log line" test "$(lines)" = 1
+ktap_finished

@@ -1,0 +1,56 @@
+# shellcheck shell=bash
+# Guest-side helpers for ptp_vmclock's KTAP tests. Sourced by tests/guest/*.sh.
+# KTAP output comes from the kernel's own tools/testing/selftests/kselftest/ktap_helpers.sh
+# (of the reference tree, $KDIR).
+# shellcheck disable=SC1091
+. "$KDIR/tools/testing/selftests/kselftest/ktap_helpers.sh"
+export PATH=$REPO/tests/tools:$PATH
+
+OUR_NAME=ptp_vmclock
+KVM_NAME="KVM virtual PTP"
+MOD=ptp_vmclock_rs
+
+# ptp_by_name NAME: print /dev/ptpN of the PHC whose clock_name is NAME (first match).
+ptp_by_name() {
+	local c
+	for c in /sys/class/ptp/ptp*; do
+		[ -e "$c/clock_name" ] || continue
+		if [ "$(cat "$c/clock_name")" = "$1" ]; then
+			echo "/dev/$(basename "$c")"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_for SECONDS CMD...: retry CMD until it succeeds or SECONDS pass.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# check DESCRIPTION CMD...: one KTAP result; on failure the command's output is shown
+# as diagnostics.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ktap_test_pass "$desc"
+	else
+		ktap_test_fail "$desc"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 20
+	fi
+	[ -z "${VERBOSE:-}" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+}
+
+# note TEXT: a diagnostic line (KTAP "# ..."), shown by the runner with -v.
+note() { echo "# $*"; }
+
+# median: median of the numbers on stdin (one per line).
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+
+module_loaded() { [ -d "/sys/module/$MOD" ]; }

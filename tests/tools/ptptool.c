@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ptptool: measurement helper for ptp_vmclock's tests (runs in the test guest).
+ *
+ *   ptptool ext DEV N          N PTP_SYS_OFFSET_EXTENDED samples: "pre phc post" (ns)
+ *   ptptool precise DEV        one PTP_SYS_OFFSET_PRECISE: "device realtime monoraw" (ns)
+ *   ptptool offset DEV N       N rounds of PTP_SYS_OFFSET (n=5, narrowest sample):
+ *                              "offset width" (ns), offset = phc - CLOCK_REALTIME
+ *   ptptool compare A B N      N paired rounds of the above on two PHCs; prints the
+ *                              median and max of |offset(A) - offset(B)| and widths
+ *   ptptool readers DEV S T    T threads, thread i pinned to CPU i, each reading the
+ *                              PHC with clock_gettime for S seconds; checks that every
+ *                              thread sees non-decreasing time and counts errors
+ *
+ * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/ptp_clock.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLOCKFD 3
+#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned int)~(fd)) << 3) | CLOCKFD))
+
+static int64_t pct_ns(const struct ptp_clock_time *t)
+{
+	return (int64_t)t->sec * 1000000000LL + t->nsec;
+}
+
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static int open_dev(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0) {
+		fprintf(stderr, "ptptool: open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* offset = phc - realtime at the middle of the narrowest PTP_SYS_OFFSET bracket. */
+static int basic_offset(int fd, int64_t *offset, int64_t *width)
+{
+	struct ptp_sys_offset so = { .n_samples = 5 };
+	unsigned int i;
+
+	if (ioctl(fd, PTP_SYS_OFFSET, &so))
+		return -1;
+	*width = INT64_MAX;
+	for (i = 0; i < so.n_samples; i++) {
+		int64_t t1 = pct_ns(&so.ts[2 * i]), p = pct_ns(&so.ts[2 * i + 1]);
+		int64_t t2 = pct_ns(&so.ts[2 * i + 2]);
+
+		if (t2 - t1 < *width) {
+			*width = t2 - t1;
+			*offset = p - (t1 + (t2 - t1) / 2);
+		}
+	}
+	return 0;
+}
+
+struct reader {
+	int fd, cpu;
+	double secs;
+	long reads, errors, backwards;
+	int first_errno;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct timespec now, prev = { 0, 0 }, end;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		r->errors++;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)r->secs;
+	for (;;) {
+		struct timespec m;
+
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		if (ts_ns(&m) >= ts_ns(&end))
+			break;
+		if (clock_gettime(FD_TO_CLOCKID(r->fd), &now)) {
+			if (!r->errors++)
+				r->first_errno = errno;
+			continue;
+		}
+		r->reads++;
+		if (ts_ns(&now) < ts_ns(&prev))
+			r->backwards++;
+		prev = now;
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "ext")) {
+		struct ptp_sys_offset_extended so = { .n_samples = atoi(argv[3]) };
+		int fd = open_dev(argv[2]);
+		unsigned int i;
+
+		if (ioctl(fd, PTP_SYS_OFFSET_EXTENDED, &so)) {
+			fprintf(stderr, "ptptool: PTP_SYS_OFFSET_EXTENDED: %s\n", strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < so.n_samples; i++)
+			printf("%" PRId64 " %" PRId64 " %" PRId64 "\n", pct_ns(&so.ts[i][0]),
+			       pct_ns(&so.ts[i][1]), pct_ns(&so.ts[i][2]));
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "precise")) {
+		struct ptp_sys_offset_precise sp;
+		int fd = open_dev(argv[2]);
+
+		memset(&sp, 0, sizeof(sp));
+		if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp)) {
+			fprintf(stderr, "ptptool: PTP_SYS_OFFSET_PRECISE: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("%" PRId64 " %" PRId64 " %" PRId64 "\n", pct_ns(&sp.device),
+		       pct_ns(&sp.sys_realtime), pct_ns(&sp.sys_monoraw));
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "offset")) {
+		int fd = open_dev(argv[2]), n = atoi(argv[3]), i;
+
+		for (i = 0; i < n; i++) {
+			int64_t off, w;
+
+			if (basic_offset(fd, &off, &w)) {
+				fprintf(stderr, "ptptool: PTP_SYS_OFFSET: %s\n", strerror(errno));
+				return 1;
+			}
+			printf("%" PRId64 " %" PRId64 "\n", off, w);
+		}
+		return 0;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "compare")) {
+		int fa = open_dev(argv[2]), fb = open_dev(argv[3]), n = atoi(argv[4]), i;
+		int64_t *d = calloc(n, sizeof(*d)), *wa = calloc(n, sizeof(*wa));
+		int64_t *wb = calloc(n, sizeof(*wb));
+
+		if (n <= 0 || !d || !wa || !wb)
+			return 2;
+		for (i = 0; i < n; i++) {
+			int64_t oa, ob;
+
+			if (basic_offset(fa, &oa, &wa[i]) || basic_offset(fb, &ob, &wb[i])) {
+				fprintf(stderr, "ptptool: PTP_SYS_OFFSET: %s\n", strerror(errno));
+				return 1;
+			}
+			d[i] = llabs(oa - ob);
+		}
+		qsort(d, n, sizeof(*d), cmp64);
+		qsort(wa, n, sizeof(*wa), cmp64);
+		qsort(wb, n, sizeof(*wb), cmp64);
+		printf("median_abs_diff_ns %" PRId64 "\nmax_abs_diff_ns %" PRId64
+		       "\nmedian_width_a_ns %" PRId64 "\nmedian_width_b_ns %" PRId64 "\n",
+		       d[n / 2], d[n - 1], wa[n / 2], wb[n / 2]);
+		return 0;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "readers")) {
+		int fd = open_dev(argv[2]), t = atoi(argv[4]), i, bad = 0;
+		struct reader *r = calloc(t, sizeof(*r));
+		pthread_t *th = calloc(t, sizeof(*th));
+		long total = 0;
+
+		if (t <= 0 || !r || !th)
+			return 2;
+		for (i = 0; i < t; i++) {
+			r[i] = (struct reader){ .fd = fd, .cpu = i, .secs = atof(argv[3]) };
+			pthread_create(&th[i], NULL, reader_main, &r[i]);
+		}
+		for (i = 0; i < t; i++) {
+			pthread_join(th[i], NULL);
+			printf("thread %d cpu %d reads %ld errors %ld backwards %ld%s%s\n", i,
+			       r[i].cpu, r[i].reads, r[i].errors, r[i].backwards,
+			       r[i].errors ? " first_error " : "",
+			       r[i].errors ? strerror(r[i].first_errno) : "");
+			total += r[i].reads;
+			bad |= r[i].errors || r[i].backwards || !r[i].reads;
+		}
+		printf("total_reads_per_s %.0f\n", total / atof(argv[3]));
+		return bad;
+	}
+	fprintf(stderr, "usage: see the comment at the top of ptptool.c\n");
+	return 2;
+}
