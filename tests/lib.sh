@@ -54,3 +54,34 @@ note() { echo "# $*"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
 
 module_loaded() { [ -d "/sys/module/$MOD" ]; }
+
+# run_for SECONDS CMD...: run CMD for SECONDS, then stop it (SIGTERM). Timed with sleep
+# (CLOCK_MONOTONIC): coreutils timeout's CLOCK_REALTIME timer is moved by the very clock
+# steps phc2sys makes.
+run_for() {
+	local secs=$1 pid
+	shift
+	"$@" &
+	pid=$!
+	sleep "$secs"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# ptp_ok DEV OPTION...: run testptp on DEV and succeed only if the request worked.
+# testptp exits 0 even when its ioctl fails, so judge by what it prints.
+ptp_ok() {
+	local dev=$1 out pat
+	shift
+	case "$1" in
+	-k) pat='clock time offset request okay' ;;
+	-x) pat="extended timestamp request returned ${2:-} samples" ;;
+	-X) pat='crosstimestamping request okay' ;;
+	-g) pat='clock time: ' ;;
+	*) pat='capabilities:' ;;
+	esac
+	out=$(testptp -d "$dev" "$@" 2>&1)
+	printf '%s\n' "$out"
+	grep -q "$pat" <<<"$out" && ! grep -qiE 'error|not supported|no such device|invalid' <<<"$out"
+}

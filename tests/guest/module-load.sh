@@ -15,7 +15,7 @@ printf '%s\n' "$caps" | sed 's/^/# /'
 check "testptp -c: read-only clock (max adj 0), no alarms, pins or outputs" bash -c "
 	grep -q '0 maximum frequency adjustment' <<<'$caps' &&
 	grep -q '0 programmable alarms' <<<'$caps' && grep -q '0 programmable pins' <<<'$caps' &&
-	grep -q '0 periodic signals' <<<'$caps'"
+	grep -q '0 programmable periodic signals' <<<'$caps' && grep -q '0 pulse per second' <<<'$caps'"
 check "testptp -c: cross timestamping supported" grep -q '1 cross timestamping' <<<"$caps"
 check "sysfs status names the transport in use (kvm)" \
 	test "$(cat /sys/module/$MOD/status/transport 2>&1)" = kvm

@@ -7,7 +7,7 @@ module_loaded || insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
 # 4 updates/s for 30 s; the first 15 s are for convergence (the guest clock starts
 # seconds off: phc2sys steps it, then the servo locks), the last 15 s are judged.
-timeout 30 phc2sys -s "$dev" -c CLOCK_REALTIME -O 0 -R 4 -m -q >/tmp/phc2sys.log 2>&1
+run_for 30 phc2sys -s "$dev" -c CLOCK_REALTIME -O 0 -R 4 -m -q >/tmp/phc2sys.log 2>&1
 offs=$(awk '/phc offset/ { for (i = 1; i <= NF; i++) if ($i == "offset") print $(i + 1) }' /tmp/phc2sys.log)
 n=$(wc -l <<<"$offs")
 tail -n 5 /tmp/phc2sys.log | sed 's/^/# /'

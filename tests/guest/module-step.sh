@@ -7,9 +7,9 @@ module_loaded || insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
 off() { ptptool offset "$dev" 3 | awk '{ print $1 }' | median; }
 o0=$(off)
-check "step the host (L2) clock by +1000 s" host-cmd phc_ctl CLOCK_REALTIME adj 1000
+check "step the host (L2) clock by +1000 s" host-cmd phc_ctl -- CLOCK_REALTIME adj 1000
 o1=$(off)
-check "step the host clock back by -1000 s" host-cmd phc_ctl CLOCK_REALTIME adj -1000
+check "step the host clock back by -1000 s" host-cmd phc_ctl -- CLOCK_REALTIME adj -1000
 o2=$(off)
 d1=$((o1 - o0 - 1000000000000)); d1=${d1#-}
 d2=$((o2 - o0)); d2=${d2#-}

@@ -8,17 +8,20 @@ cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
 check "guest clocksource is tsc" test "$cs" = tsc
 insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
-check "ours: testptp -X (PRECISE) under clocksource tsc" testptp -d "$dev" -X
-check "ours: testptp -k 5 and -x 5 under clocksource tsc" bash -c "testptp -d '$dev' -k 5 && testptp -d '$dev' -x 5"
+check "ours: testptp -X (PRECISE) under clocksource tsc" ptp_ok "$dev" -X
+check "ours: testptp -k 5 and -x 5 under clocksource tsc" bash -c ". tests/lib.sh; ptp_ok '$dev' -k 5 && ptp_ok '$dev' -x 5"
 modprobe ptp_kvm
 kvm=$(ptp_by_name "$KVM_NAME")
-if out=$(testptp -d "$kvm" -X 2>&1); then
+note "ptp_kvm device: ${kvm:-none}"
+if [ -z "$kvm" ]; then
+	ktap_test_fail "ptp_kvm: loaded for the contrast"
+elif out=$(ptp_ok "$kvm" -X); then
 	ktap_test_pass "ptp_kvm: PRECISE unexpectedly works under tsc"
 else
-	note "ptp_kvm -X: $out"
+	printf '%s\n' "$out" | sed 's/^/# ptp_kvm -X: /'
 	ktap_test_xfail "ptp_kvm: PRECISE fails under clocksource tsc (the known ptp_kvm limit)"
 fi
-timeout 20 phc2sys -s "$dev" -c CLOCK_REALTIME -O 0 -R 4 -m -q >/tmp/p.log 2>&1
+run_for 20 phc2sys -s "$dev" -c CLOCK_REALTIME -O 0 -R 4 -m -q >/tmp/p.log 2>&1
 offs=$(awk '/phc offset/ { for (i = 1; i <= NF; i++) if ($i == "offset") print $(i + 1) }' /tmp/p.log | tail -n 30)
 max=$(awk '{ a = $1 < 0 ? -$1 : $1; if (a > m) m = a } END { print m + 0 }' <<<"$offs")
 note "phc2sys under tsc, last 7.5 s: max |offset| $max ns"

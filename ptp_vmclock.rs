@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ptp_vmclock: a PTP hardware clock whose every read fetches the host's time.
+//!
+//! The module registers `/dev/ptpN` (clock name `ptp_vmclock`); each read asks the host
+//! through a hypervisor transport (today KVM's `KVM_HC_CLOCK_PAIRING` hypercall). Beyond C
+//! `ptp_kvm` it serves `PTP_SYS_OFFSET_EXTENDED` with tight system timestamps, serves
+//! `PTP_SYS_OFFSET_PRECISE` under both the kvm-clock and the tsc clocksource, and uses no
+//! global lock. This file is the module glue; the code lives in `ptp_vmclock/`.
+
+use core::cell::UnsafeCell;
+use kernel::{
+    module::this_module,
+    prelude::*,
+    str::{as_char_ptr_in_const_context, BStr},
+};
+
+#[path = "ptp_vmclock/bindings.rs"]
+mod bindings;
+#[path = "ptp_vmclock/clock.rs"]
+mod clock;
+#[path = "ptp_vmclock/kvm.rs"]
+mod kvm;
+#[path = "ptp_vmclock/ptp.rs"]
+pub mod ptp;
+#[path = "ptp_vmclock/status.rs"]
+mod status;
+#[path = "ptp_vmclock/tests.rs"]
+mod tests;
+#[path = "ptp_vmclock/time.rs"]
+pub mod time;
+#[path = "ptp_vmclock/transport.rs"]
+mod transport;
+#[path = "ptp_vmclock/vmport.rs"]
+mod vmport;
+
+module! {
+    type: PtpVmclock,
+    name: "ptp_vmclock_rs",
+    authors: ["The ptp_vmclock authors"],
+    description: "PTP clock serving the host's time through a hypervisor transport",
+    license: "GPL",
+}
+
+/// The name of the PTP clock, as udev rules match it (`/sys/class/ptp/ptpN/clock_name`).
+const CLOCK_NAME: &CStr = c"ptp_vmclock";
+
+// --- Module parameter `transport` (a string: auto|kvm) ------------------------------------
+//
+// `module!` only supports integer and bool parameters, so this one is declared by hand the
+// way `module_param(transport, charp, 0444)` does in C: a `kernel_param` in `__param` using
+// the kernel's `param_ops_charp`, plus its modinfo lines.
+
+/// The value of the `transport` parameter: the C `charp` handler replaces the default with a
+/// pointer to a copy of the given string (and frees only copies it made).
+#[repr(transparent)]
+struct CharpParam(UnsafeCell<*mut c_char>);
+
+// SAFETY: The module loader writes the pointer before `init` runs; the parameter is read-only
+// in sysfs (0444), so afterwards it is only read.
+unsafe impl Sync for CharpParam {}
+
+static TRANSPORT_PARAM: CharpParam = CharpParam(UnsafeCell::new(
+    as_char_ptr_in_const_context(c"auto").cast_mut(),
+));
+
+#[link_section = "__param"]
+#[used(compiler)]
+static TRANSPORT_KERNEL_PARAM: kernel::module_param::KernelParam =
+    kernel::module_param::KernelParam::new(bindings::kernel_param {
+        name: as_char_ptr_in_const_context(c"transport"),
+        mod_: this_module::<LocalModule>().as_ptr(),
+        ops: &raw const bindings::param_ops_charp,
+        perm: 0o444,
+        level: -1,
+        flags: 0,
+        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+            arg: TRANSPORT_PARAM.0.get().cast(),
+        },
+    });
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static TRANSPORT_PARMTYPE: [u8; 25] = *b"parmtype=transport:charp\0";
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static TRANSPORT_PARM: [u8; 66] =
+    *b"parm=transport:host time transport: auto (default), kvm or vmport\0";
+
+/// The value of the `transport` parameter (`auto` when not given).
+fn transport_param() -> &'static [u8] {
+    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
+    let value = unsafe { *TRANSPORT_PARAM.0.get() };
+    if value.is_null() {
+        return b"";
+    }
+    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
+    // parameters are freed, after `exit`.
+    unsafe { CStr::from_char_ptr(value) }.to_bytes()
+}
+
+// --- Module parameter `timescale` (a string: utc|tai) --------------------------------------------
+//
+// Declared by hand like `transport` above.
+
+static TIMESCALE_PARAM: CharpParam = CharpParam(UnsafeCell::new(
+    as_char_ptr_in_const_context(c"utc").cast_mut(),
+));
+
+#[link_section = "__param"]
+#[used(compiler)]
+static TIMESCALE_KERNEL_PARAM: kernel::module_param::KernelParam =
+    kernel::module_param::KernelParam::new(bindings::kernel_param {
+        name: as_char_ptr_in_const_context(c"timescale"),
+        mod_: this_module::<LocalModule>().as_ptr(),
+        ops: &raw const bindings::param_ops_charp,
+        perm: 0o444,
+        level: -1,
+        flags: 0,
+        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+            arg: TIMESCALE_PARAM.0.get().cast(),
+        },
+    });
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static TIMESCALE_PARMTYPE: [u8; 25] = *b"parmtype=timescale:charp\0";
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static TIMESCALE_PARM: [u8; 55] = *b"parm=timescale:time scale served: utc (default) or tai\0";
+
+/// The value of the `timescale` parameter (`utc` when not given).
+fn timescale_param() -> &'static [u8] {
+    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
+    let value = unsafe { *TIMESCALE_PARAM.0.get() };
+    if value.is_null() {
+        return b"";
+    }
+    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
+    // parameters are freed, after `exit`.
+    unsafe { CStr::from_char_ptr(value) }.to_bytes()
+}
+
+// --- Module parameter `clock_pairing` (a string: auto|legacy) ------------------------------------
+//
+// Declared by hand like `transport` above.
+
+static CLOCK_PAIRING_PARAM: CharpParam = CharpParam(UnsafeCell::new(
+    as_char_ptr_in_const_context(c"auto").cast_mut(),
+));
+
+#[link_section = "__param"]
+#[used(compiler)]
+static CLOCK_PAIRING_KERNEL_PARAM: kernel::module_param::KernelParam =
+    kernel::module_param::KernelParam::new(bindings::kernel_param {
+        name: as_char_ptr_in_const_context(c"clock_pairing"),
+        mod_: this_module::<LocalModule>().as_ptr(),
+        ops: &raw const bindings::param_ops_charp,
+        perm: 0o444,
+        level: -1,
+        flags: 0,
+        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+            arg: CLOCK_PAIRING_PARAM.0.get().cast(),
+        },
+    });
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static CLOCK_PAIRING_PARMTYPE: [u8; 29] = *b"parmtype=clock_pairing:charp\0";
+
+#[cfg(MODULE)]
+#[link_section = ".modinfo"]
+#[used(compiler)]
+static CLOCK_PAIRING_PARM: [u8; 76] =
+    *b"parm=clock_pairing:auto (default: TAI+status if offered) or legacy (type 0)\0";
+
+/// The value of the `clock_pairing` parameter (`auto` when not given).
+fn clock_pairing_param() -> &'static [u8] {
+    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
+    let value = unsafe { *CLOCK_PAIRING_PARAM.0.get() };
+    if value.is_null() {
+        return b"";
+    }
+    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
+    // parameters are freed, after `exit`.
+    unsafe { CStr::from_char_ptr(value) }.to_bytes()
+}
+
+// --- The module ---------------------------------------------------------------------------
+
+/// The loaded module: the PTP clock and the sysfs status.
+///
+/// Fields drop in declaration order: the clock is unregistered (waiting for running
+/// callbacks) before anything its callbacks use goes away.
+#[pin_data]
+struct PtpVmclock {
+    #[pin]
+    clock: ptp::Registration<clock::VmClock>,
+    _status: Option<status::Status>,
+}
+
+impl kernel::InPlaceModule for PtpVmclock {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let param = transport_param();
+        let choice = transport::Choice::parse(param);
+        let timescale_arg = timescale_param();
+        let pairing_arg = clock_pairing_param();
+        try_pin_init!(Self {
+            clock <- {
+                let choice = choice.inspect_err(|_| {
+                    pr_err!(
+                        "invalid transport={} (expected {})\n",
+                        BStr::from_bytes(param),
+                        transport::Choice::VALID
+                    );
+                })?;
+                let timescale = kvm::Timescale::parse(timescale_arg).inspect_err(|_| {
+                    pr_err!(
+                        "invalid timescale={} (expected {})\n",
+                        BStr::from_bytes(timescale_arg),
+                        kvm::Timescale::VALID
+                    );
+                })?;
+                let pairing = kvm::PairingChoice::parse(pairing_arg).inspect_err(|_| {
+                    pr_err!(
+                        "invalid clock_pairing={} (expected {})\n",
+                        BStr::from_bytes(pairing_arg),
+                        kvm::PairingChoice::VALID
+                    );
+                })?;
+                kvm::configure(timescale, pairing);
+                status::set_timescale(timescale.name());
+                // Only KVM clock type 1 serves TAI: with `auto`, say why when it cannot.
+                let choice = match (timescale, choice) {
+                    (kvm::Timescale::Tai, transport::Choice::Auto) => transport::Choice::Kvm,
+                    _ => choice,
+                };
+                let transport = transport::AnyTransport::select(choice)?;
+                kvm::require_timescale(timescale, transport.name())?;
+                let counter = clock::counter_for_clocksource(ptp::ClockSourceId::current());
+                let options = ptp::Options {
+                    name: CLOCK_NAME,
+                    max_adj: 0,
+                    cross_timestamping: transport.has_counter(),
+                };
+                ptp::Registration::register(options, clock::VmClock::new(transport, counter))
+            },
+            _status: status::Status::register(module)
+                .inspect_err(|e| pr_warn!("no sysfs status directory ({:?})\n", e))
+                .ok(),
+        })
+        .pin_chain(|this| {
+            let index = this.clock.index();
+            let clock = this.clock.data();
+            let transport = clock.transport();
+            status::set_transport(transport.name());
+            status::set_clock_index(index);
+            let precise = if transport.has_counter() {
+                clock.counter().name()
+            } else {
+                "unsupported"
+            };
+            match transport {
+                transport::AnyTransport::Kvm(kvm) => pr_info!(
+                    "transport kvm ({}), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
+                     (follows the clocksource: kvm-clock or tsc)\n",
+                    kvm.insn().name(),
+                    index,
+                    precise
+                ),
+                transport::AnyTransport::Vmport(_) => pr_info!(
+                    "transport vmport (port 0x5658, microsecond host time), /dev/ptp{}, \
+                     PTP_SYS_OFFSET_PRECISE {} (no counter pairing)\n",
+                    index,
+                    precise
+                ),
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Headers for the bindings ptp_vmclock generates at build time (see Kbuild).
+ *
+ * Only the allowlisted items are generated; everything they refer to comes from the
+ * kernel crate's own bindings. Never copy a struct layout by hand: include its header.
+ */
+
+#include <linux/cc_platform.h>
+#include <linux/kobject.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/ptp_clock_kernel.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+#include <uapi/linux/kvm_para.h>
+
+#include <asm/kvm_para.h>
+#include <asm/pgtable_types.h>
+#include <asm/processor.h>
+#include <asm/pvclock.h>
+/* After asm/pvclock.h, which defines the struct this header dereferences. */
+#include <asm/kvmclock.h>

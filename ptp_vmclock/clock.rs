@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The PTP clock: every read fetches the host's time through the selected transport.
+
+use crate::ptp::{
+    self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
+};
+use crate::status;
+use crate::time::Timespec;
+use crate::transport::{AnyTransport, Bracket, Counter};
+use kernel::{
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+};
+
+impl Bracket for SystemTimestamps<'_> {
+    fn before(&mut self) {
+        self.pre();
+    }
+
+    fn after(&mut self) {
+        self.post();
+    }
+}
+
+/// The clocksource id a counter's values belong to.
+pub(crate) fn counter_cs_id(counter: Counter) -> ClockSourceId {
+    match counter {
+        Counter::KvmClock => ClockSourceId::X86_KVM_CLK,
+        Counter::Tsc => ClockSourceId::X86_TSC,
+    }
+}
+
+/// The counter matching the guest's current clocksource: the TSC when that is `tsc`,
+/// kvm-clock otherwise (the first guess; cross timestamps switch on `ENODEV`).
+pub(crate) fn counter_for_clocksource(cs: ClockSourceId) -> Counter {
+    if cs == ClockSourceId::X86_TSC {
+        Counter::Tsc
+    } else {
+        Counter::KvmClock
+    }
+}
+
+/// The host-time PTP clock.
+pub(crate) struct VmClock {
+    transport: AnyTransport,
+    /// The counter of the last successful cross timestamp: 0 kvm-clock, 1 TSC.
+    counter: Atomic<i32>,
+}
+
+impl VmClock {
+    /// A clock reading from `transport`; cross timestamps start with `counter`.
+    pub(crate) fn new(transport: AnyTransport, counter: Counter) -> Self {
+        Self {
+            transport,
+            counter: Atomic::new(Self::encode(counter)),
+        }
+    }
+
+    /// The transport in use.
+    pub(crate) fn transport(&self) -> &AnyTransport {
+        &self.transport
+    }
+
+    fn encode(counter: Counter) -> i32 {
+        match counter {
+            Counter::KvmClock => 0,
+            Counter::Tsc => 1,
+        }
+    }
+
+    /// The counter cross timestamps use now (the last one that worked).
+    pub(crate) fn counter(&self) -> Counter {
+        if self.counter.load(Relaxed) == 1 {
+            Counter::Tsc
+        } else {
+            Counter::KvmClock
+        }
+    }
+
+    /// One cross timestamp paired with `counter`.
+    ///
+    /// Returns the result and whether the transport itself succeeded, to tell a clocksource
+    /// mismatch (`ENODEV` from timekeeping after a good read) from a transport failure.
+    fn capture(&self, cts: &mut CrossTimestamp<'_>, counter: Counter) -> (Result, bool) {
+        let mut transport_ok = false;
+        let result = cts.capture(|| {
+            let reading = self.transport.read_paired(counter);
+            status::count(&reading);
+            let reading = reading?;
+            transport_ok = true;
+            Ok(DeviceSnapshot {
+                device: reading.time,
+                counter: SystemCounterValue {
+                    cycles: reading.cycles,
+                    cs_id: counter_cs_id(counter),
+                },
+            })
+        });
+        (result, transport_ok)
+    }
+}
+
+#[vtable]
+impl ptp::Operations for VmClock {
+    fn gettimex64(&self, sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
+        let time = self.transport.read(sts);
+        status::count(&time);
+        time
+    }
+
+    fn getcrosststamp(&self, cts: &mut CrossTimestamp<'_>) -> Result {
+        let first = self.counter();
+        let mut used = first;
+        let (mut result, mut transport_ok) = self.capture(cts, used);
+        if transport_ok && result == Err(ENODEV) {
+            // The clocksource is not the one the counter belongs to (e.g. the guest switched
+            // between kvm-clock and tsc): try the other counter, and keep it if it works.
+            used = first.other();
+            (result, transport_ok) = self.capture(cts, used);
+        }
+        match result {
+            Ok(()) => {
+                if used != first {
+                    self.counter.store(Self::encode(used), Relaxed);
+                }
+                status::set_crosststamp(used);
+            }
+            // Transport errors were counted by `capture`; count timekeeping's refusals.
+            Err(e) if transport_ok => status::count_error(e),
+            Err(_) => {}
+        }
+        result
+    }
+}

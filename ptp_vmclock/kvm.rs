@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The KVM transport: the `KVM_HC_CLOCK_PAIRING` hypercall.
+//!
+//! The host writes its `CLOCK_REALTIME` and the guest's TSC at the same instant into a
+//! `struct kvm_clock_pairing` whose guest physical address the hypercall passes. Unlike C
+//! `ptp_kvm`, which shares one buffer behind a global spinlock, every possible CPU has its
+//! own buffer, each behind its own lock: a reader locks the buffer of the CPU it runs on, so
+//! readers on different CPUs never wait for each other (the lock only matters if a reader
+//! migrates between choosing and locking its slot). The lock also disables interrupts, which
+//! pins the reader to its CPU (needed for the per-CPU pvclock page) and keeps interrupts out
+//! of the window between the system timestamps that bracket the hypercall.
+
+use crate::bindings;
+use crate::status::{self, HostStatus, Leap};
+use crate::time::{self, Timespec};
+use crate::transport::{Bracket, Counter, PairedReading, ProbeError, Transport};
+use core::arch::asm;
+use kernel::{
+    cpu::{nr_cpu_ids, CpuId},
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        barrier::{smp_mb, Read},
+        new_spinlock_irq, SetOnce, SpinLockIrq,
+    },
+};
+
+// --- Clock types and host status (host/*.patch ABI) ---------------------------------------
+//
+// A patched host (host/*.patch) serves clock type `KVM_CLOCK_PAIRING_TAI` (1) and fills the
+// host's time status in the former padding, flagged by `KVM_CLOCK_PAIRING_F_STATUS`; an old
+// host answers type 1 with -KVM_EOPNOTSUPP. The flag and status bits are mirrored here so the
+// pure decoding below builds (and is tested) against any tree; when the target header has
+// the ABI (cfg `ptp_vmclock_host_status`, set by Kbuild) they are checked against it.
+
+/// Clock type `KVM_CLOCK_PAIRING_WALLCLOCK`: UTC, no status (upstream).
+const CLOCK_TYPE_WALLCLOCK: u64 = 0;
+/// Clock type `KVM_CLOCK_PAIRING_TAI`: TAI, with the host's status.
+#[cfg(ptp_vmclock_host_status)]
+const CLOCK_TYPE_TAI: u64 = 1;
+/// `kvm_clock_pairing.flags`: the status fields are valid.
+pub(crate) const F_STATUS: u32 = 1 << 0;
+/// `kvm_clock_pairing.flags`: `tsc` is not valid (host clocksource not TSC-based).
+pub(crate) const F_TSC_INVALID: u32 = 1 << 1;
+/// `kvm_clock_pairing.status`: the host clock is synchronised (no `STA_UNSYNC`).
+pub(crate) const STATUS_SYNC: u32 = 1 << 0;
+/// `kvm_clock_pairing.status`: a leap second will be inserted at the end of the UTC day.
+pub(crate) const STATUS_LEAP_INS: u32 = 1 << 1;
+/// `kvm_clock_pairing.status`: a leap second will be deleted at the end of the UTC day.
+pub(crate) const STATUS_LEAP_DEL: u32 = 1 << 2;
+
+#[cfg(ptp_vmclock_host_status)]
+const _: () = {
+    assert!(CLOCK_TYPE_WALLCLOCK == bindings::KVM_CLOCK_PAIRING_WALLCLOCK as u64);
+    assert!(CLOCK_TYPE_TAI == bindings::KVM_CLOCK_PAIRING_TAI as u64);
+    assert!(F_STATUS == bindings::KVM_CLOCK_PAIRING_F_STATUS);
+    assert!(F_TSC_INVALID == bindings::KVM_CLOCK_PAIRING_F_TSC_INVALID);
+    assert!(STATUS_SYNC == bindings::KVM_CLOCK_PAIRING_STATUS_SYNC);
+    assert!(STATUS_LEAP_INS == bindings::KVM_CLOCK_PAIRING_STATUS_LEAP_INS);
+    assert!(STATUS_LEAP_DEL == bindings::KVM_CLOCK_PAIRING_STATUS_LEAP_DEL);
+};
+
+/// The time scale the clock serves (`timescale=` parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timescale {
+    /// UTC, like `CLOCK_REALTIME` (the default).
+    Utc,
+    /// TAI, like `CLOCK_TAI`; needs a host that serves `KVM_CLOCK_PAIRING_TAI`.
+    Tai,
+}
+
+impl Timescale {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str = "utc|tai";
+
+    /// Parses the parameter value; an absent or empty value means [`Timescale::Utc`].
+    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
+        match value {
+            b"" | b"utc" => Ok(Timescale::Utc),
+            b"tai" => Ok(Timescale::Tai),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The name, as in the parameter and sysfs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Timescale::Utc => "utc",
+            Timescale::Tai => "tai",
+        }
+    }
+}
+
+/// Which clock-pairing interface to use (`clock_pairing=` parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PairingChoice {
+    /// Clock type 1 with status when the host serves it, else type 0 (the default).
+    Auto,
+    /// Only the upstream clock type 0 (UTC, no status), e.g. to test the fallback.
+    Legacy,
+}
+
+impl PairingChoice {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str = "auto|legacy";
+
+    /// Parses the parameter value; an absent or empty value means [`PairingChoice::Auto`].
+    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
+        match value {
+            b"" | b"auto" => Ok(PairingChoice::Auto),
+            b"legacy" => Ok(PairingChoice::Legacy),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+/// The parameters the KVM transport probes with; see [`configure`].
+static CONFIG: SetOnce<(Timescale, PairingChoice)> = SetOnce::new();
+/// Whether the probed transport serves clock type 1 (TAI with status).
+static TAI_IN_USE: Atomic<bool> = Atomic::new(false);
+
+/// Sets the time scale and interface for [`Transport::probe`] (once, before probing).
+pub(crate) fn configure(timescale: Timescale, pairing: PairingChoice) {
+    CONFIG.populate((timescale, pairing));
+}
+
+/// Fails with `ENODEV` (and one log line) when `timescale` is TAI but the transport in use,
+/// named `transport`, does not serve TAI.
+pub(crate) fn require_timescale(timescale: Timescale, transport: &str) -> Result {
+    if timescale == Timescale::Tai && !TAI_IN_USE.load(Relaxed) {
+        pr_err!(
+            "timescale=tai: transport {} does not serve TAI\n",
+            transport
+        );
+        return Err(ENODEV);
+    }
+    Ok(())
+}
+
+/// Decodes the host status of a reply, or `None` when `flags` lacks `F_STATUS`.
+///
+/// A reply that announces both an inserted and a deleted leap second is contradictory; it
+/// is reported as no pending leap.
+#[cfg_attr(not(ptp_vmclock_host_status), allow(dead_code))]
+pub(crate) fn decode_status(
+    flags: u32,
+    status: u32,
+    maxerror_us: u32,
+    esterror_us: u32,
+    tai_offset: i32,
+) -> Option<HostStatus> {
+    if flags & F_STATUS == 0 {
+        return None;
+    }
+    let leap = match (status & STATUS_LEAP_INS != 0, status & STATUS_LEAP_DEL != 0) {
+        (true, false) => Leap::Ins,
+        (false, true) => Leap::Del,
+        _ => Leap::None,
+    };
+    Some(HostStatus {
+        sync: status & STATUS_SYNC != 0,
+        leap,
+        maxerror_us,
+        esterror_us,
+        tai_offset,
+    })
+}
+
+/// UTC from a TAI time and the TAI - UTC offset the host read with it, or `None` when the
+/// (untrusted) offset takes the result out of range.
+pub(crate) fn utc_from_tai(tai: Timespec, tai_offset: i32) -> Option<Timespec> {
+    Timespec::new(tai.sec().checked_sub(i64::from(tai_offset))?, tai.nsec())
+}
+
+/// The instruction that enters the hypervisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Insn {
+    /// Intel VMX (and most others).
+    Vmcall,
+    /// AMD SVM (AMD and Hygon CPUs).
+    Vmmcall,
+}
+
+impl Insn {
+    /// The mnemonic, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Insn::Vmcall => "vmcall",
+            Insn::Vmmcall => "vmmcall",
+        }
+    }
+}
+
+/// Picks the hypercall instruction for a CPU vendor (`boot_cpu_data.x86_vendor`).
+///
+/// Executing the other vendor's instruction traps, and KVM may then patch the guest's code
+/// in place; never rely on that.
+pub(crate) fn insn_for_vendor(vendor: u32) -> Insn {
+    if vendor == bindings::X86_VENDOR_AMD || vendor == bindings::X86_VENDOR_HYGON {
+        Insn::Vmmcall
+    } else {
+        Insn::Vmcall
+    }
+}
+
+/// Whether CPUID's `ebx`, `ecx`, `edx` spell KVM's signature `"KVMKVMKVM\0\0\0"`.
+pub(crate) fn is_kvm_signature(ebx: u32, ecx: u32, edx: u32) -> bool {
+    let mut sig = [0u8; 12];
+    sig[0..4].copy_from_slice(&ebx.to_le_bytes());
+    sig[4..8].copy_from_slice(&ecx.to_le_bytes());
+    sig[8..12].copy_from_slice(&edx.to_le_bytes());
+    &sig == b"KVMKVMKVM\0\0\0"
+}
+
+/// Maps the return value of `KVM_HC_CLOCK_PAIRING` to a Linux error.
+pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
+    const EOPNOTSUPP_RET: i64 = -(bindings::KVM_EOPNOTSUPP as i64);
+    const ENOSYS_RET: i64 = -(bindings::KVM_ENOSYS as i64);
+    match ret {
+        0 => Ok(()),
+        // The host cannot pair clocks right now (not TSC-based, TSC catch-up, ...).
+        EOPNOTSUPP_RET => Err(EOPNOTSUPP),
+        // The host does not know the hypercall.
+        ENOSYS_RET => Err(ENODEV),
+        // -KVM_EFAULT or anything unexpected.
+        _ => Err(EIO),
+    }
+}
+
+/// The base of KVM's CPUID leaves, if this is a KVM guest (`kvm_cpuid_base()`).
+fn kvm_cpuid_base() -> Option<u32> {
+    // SAFETY: `cpuid` exists on every x86-64 CPU and has no side effects.
+    let leaf1 = unsafe { core::arch::x86_64::__cpuid(1) };
+    // CPUID.1:ECX bit 31: running under a hypervisor.
+    if leaf1.ecx & (1 << 31) == 0 {
+        return None;
+    }
+    (0x4000_0000u32..0x4001_0000).step_by(0x100).find(|&base| {
+        // SAFETY: As above; hypervisor leaves are defined when the hypervisor bit is set.
+        let r = unsafe { core::arch::x86_64::__cpuid(base) };
+        is_kvm_signature(r.ebx, r.ecx, r.edx)
+    })
+}
+
+/// The boot CPU's vendor (`X86_VENDOR_*`).
+fn cpu_vendor() -> u32 {
+    // SAFETY: `boot_cpu_data` is written during early boot only; reading the vendor byte is
+    // a plain read of initialised memory.
+    let vendor = unsafe {
+        core::ptr::addr_of!(
+            bindings::boot_cpu_data
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .x86_vendor
+        )
+        .read()
+    };
+    u32::from(vendor)
+}
+
+/// Whether the guest's memory is encrypted (SEV, TDX): the host cannot write a private
+/// buffer then.
+fn guest_mem_encrypted() -> bool {
+    #[cfg(CONFIG_ARCH_HAS_CC_PLATFORM)]
+    {
+        // SAFETY: `cc_platform_has()` may be called from any context.
+        unsafe { bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_MEM_ENCRYPT) }
+    }
+    #[cfg(not(CONFIG_ARCH_HAS_CC_PLATFORM))]
+    {
+        false
+    }
+}
+
+/// Issues `KVM_HC_CLOCK_PAIRING(gpa, clock_type)` and returns its result.
+///
+/// # Safety
+///
+/// This must be a KVM guest whose CPU uses `insn`, and `gpa` must be the guest physical
+/// address of a `struct kvm_clock_pairing` that nothing else accesses during the call.
+unsafe fn clock_pairing_hypercall(insn: Insn, gpa: u64, clock_type: u64) -> i64 {
+    let nr = i64::from(bindings::KVM_HC_CLOCK_PAIRING);
+    let ret: i64;
+    // The KVM hypercall ABI passes the number in RAX and the arguments in RBX, RCX, RDX,
+    // RSI, and returns in RAX; every other register is preserved. Rust cannot name RBX as
+    // an operand (LLVM reserves it), so the first argument goes in a scratch register and is
+    // swapped into RBX around the instruction, which restores RBX afterwards. The host
+    // writes the buffer behind the physical address, so the asm is not `nomem`.
+    match insn {
+        // SAFETY: By the function's safety requirements the hypercall exists and only writes
+        // the caller's buffer; RBX is restored by the second `xchg`.
+        Insn::Vmcall => unsafe {
+            asm!(
+                "xchg {a0}, rbx",
+                "vmcall",
+                "xchg {a0}, rbx",
+                a0 = inout(reg) gpa => _,
+                inlateout("rax") nr => ret,
+                in("rcx") clock_type,
+                options(nostack),
+            )
+        },
+        // SAFETY: As above, with AMD's instruction.
+        Insn::Vmmcall => unsafe {
+            asm!(
+                "xchg {a0}, rbx",
+                "vmmcall",
+                "xchg {a0}, rbx",
+                a0 = inout(reg) gpa => _,
+                inlateout("rax") nr => ret,
+                in("rcx") clock_type,
+                options(nostack),
+            )
+        },
+    }
+    ret
+}
+
+/// The hypercall buffer, on its own cache line.
+#[repr(C, align(64))]
+#[derive(Default)]
+struct PairingBuf(bindings::kvm_clock_pairing);
+
+/// One CPU's hypercall buffer and its guest physical address.
+///
+/// # Invariants
+///
+/// `gpa` is the guest physical address of `buf`: a `SlotData` lives pinned in a [`Slot`] and
+/// its contents are never moved or swapped.
+struct SlotData {
+    buf: PairingBuf,
+    gpa: u64,
+}
+
+/// A [`SlotData`] behind its own lock, which disables interrupts while held.
+type Slot = Pin<KBox<SpinLockIrq<SlotData>>>;
+
+/// Allocates a slot and records its physical address.
+fn new_slot() -> Result<Slot> {
+    let slot = KBox::pin_init(
+        new_spinlock_irq!(
+            SlotData {
+                buf: PairingBuf::default(),
+                gpa: 0,
+            },
+            "ptp_vmclock_kvm_slot"
+        ),
+        GFP_KERNEL,
+    )?;
+    {
+        let mut data = slot.lock();
+        let ptr: *mut PairingBuf = &mut data.buf;
+        // SAFETY: `ptr` points into a live kmalloc allocation (direct map), for which
+        // `slow_virt_to_phys()` walks the page tables; the pinned allocation never moves.
+        // INVARIANT: `gpa` now is the physical address of `buf`.
+        data.gpa = unsafe { bindings::slow_virt_to_phys(ptr.cast()) };
+    }
+    Ok(slot)
+}
+
+/// The KVM transport.
+pub(crate) struct Kvm {
+    insn: Insn,
+    slots: KVec<Slot>,
+    /// Whether the per-CPU pvclock pages can be used (kvm-clock cross timestamps).
+    pvclock_ok: bool,
+    /// The clock type every hypercall asks for.
+    clock_type: u64,
+    /// The time scale served (TAI only with clock type 1).
+    timescale: Timescale,
+    /// Whether the host's TSC values are valid (false: no cross timestamps).
+    tsc_valid: bool,
+}
+
+/// How often a kvm-clock paired read retries when the pvclock page changes under it.
+const PVCLOCK_RETRIES: usize = 16;
+
+impl Kvm {
+    /// The hypercall instruction in use.
+    pub(crate) fn insn(&self) -> Insn {
+        self.insn
+    }
+
+    fn new(insn: Insn) -> Result<Self> {
+        let cpus = usize::try_from(nr_cpu_ids()).map_err(|_| EINVAL)?;
+        let mut slots = KVec::with_capacity(cpus, GFP_KERNEL)?;
+        for _ in 0..cpus {
+            slots.push(new_slot()?, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            insn,
+            slots,
+            pvclock_ok: pvclock_layout_ok(),
+            clock_type: CLOCK_TYPE_WALLCLOCK,
+            timescale: Timescale::Utc,
+            tsc_valid: true,
+        })
+    }
+
+    /// Whether replies carry the host status (clock type 1).
+    fn has_status(&self) -> bool {
+        self.clock_type != CLOCK_TYPE_WALLCLOCK
+    }
+
+    /// One hypercall on this CPU's slot, for probing.
+    #[cfg(ptp_vmclock_host_status)]
+    fn read_buf(&self) -> Result<PairingBuf> {
+        let slot = self.slot()?;
+        let mut guard = slot.lock();
+        self.hypercall(&mut guard, &mut NoBracket)
+    }
+
+    /// Tries clock type 1; on success switches to it (returns whether it did).
+    #[cfg(ptp_vmclock_host_status)]
+    fn try_tai(&mut self) -> bool {
+        self.clock_type = CLOCK_TYPE_TAI;
+        let ok = self
+            .read_buf()
+            .and_then(|buf| self.host_time(&buf).map(|_| buf.0.flags));
+        match ok {
+            Ok(flags) => {
+                self.tsc_valid = flags & F_TSC_INVALID == 0;
+                true
+            }
+            // An old host refuses type 1 (-KVM_EOPNOTSUPP): fall back silently to type 0.
+            Err(_) => {
+                self.clock_type = CLOCK_TYPE_WALLCLOCK;
+                false
+            }
+        }
+    }
+
+    /// Without the ABI in the target headers only clock type 0 exists.
+    #[cfg(not(ptp_vmclock_host_status))]
+    fn try_tai(&mut self) -> bool {
+        false
+    }
+
+    /// Host time from a filled buffer, validated, in the configured time scale; records the
+    /// host status carried by clock type 1.
+    fn host_time(&self, buf: &PairingBuf) -> Result<Timespec> {
+        let t = Timespec::new(buf.0.sec, buf.0.nsec).ok_or(EIO)?;
+        if !self.has_status() {
+            return Ok(t);
+        }
+        let st = buf_status(buf).ok_or(EIO)?;
+        status::record_host_status(&st);
+        match self.timescale {
+            Timescale::Tai => Ok(t),
+            Timescale::Utc => utc_from_tai(t, st.tai_offset).ok_or(EIO),
+        }
+    }
+
+    /// The slot of the CPU this runs on (or slot 0 should the id be out of range).
+    fn slot(&self) -> Result<&Slot> {
+        let cpu = CpuId::current().as_u32() as usize;
+        self.slots
+            .get(cpu)
+            .or_else(|| self.slots.first())
+            .ok_or(EIO)
+    }
+
+    /// Runs one hypercall with the locked slot `data` and returns the buffer it filled.
+    ///
+    /// `bracket` runs immediately around the hypercall. The caller holds the slot's lock, so
+    /// interrupts are off and the CPU cannot change.
+    fn hypercall(&self, data: &mut SlotData, bracket: &mut impl Bracket) -> Result<PairingBuf> {
+        let ptr: *mut PairingBuf = &mut data.buf;
+        bracket.before();
+        // SAFETY: `probe` established that this is a KVM guest using `self.insn`; `data.gpa`
+        // is the physical address of `data.buf` (type invariant), ours alone under the lock.
+        let ret = unsafe { clock_pairing_hypercall(self.insn, data.gpa, self.clock_type) };
+        bracket.after();
+        map_hypercall_ret(ret)?;
+        // SAFETY: `ptr` is valid and aligned; the host wrote it behind the compiler's back, so
+        // read it afresh.
+        Ok(unsafe { ptr.read_volatile() })
+    }
+}
+
+/// The host status of a filled buffer, if it carries one.
+#[cfg(ptp_vmclock_host_status)]
+fn buf_status(buf: &PairingBuf) -> Option<HostStatus> {
+    let b = &buf.0;
+    decode_status(
+        b.flags,
+        b.status,
+        b.maxerror_us,
+        b.esterror_us,
+        b.tai_offset,
+    )
+}
+
+/// Without the ABI in the target headers a buffer never carries a status.
+#[cfg(not(ptp_vmclock_host_status))]
+fn buf_status(_buf: &PairingBuf) -> Option<HostStatus> {
+    None
+}
+
+/// This CPU's pvclock page (`this_cpu_pvti()`), if kvm-clock set one up.
+///
+/// Must be called with interrupts (or preemption) disabled, so the CPU cannot change.
+fn this_cpu_pvti() -> Option<*const bindings::pvclock_vcpu_time_info> {
+    pvti_of(CpuId::current())
+}
+
+/// The pvclock page of `cpu` (`per_cpu(hv_clock_per_cpu, cpu)`), if kvm-clock set one up.
+fn pvti_of(cpu: CpuId) -> Option<*const bindings::pvclock_vcpu_time_info> {
+    // SAFETY: `__per_cpu_offset` is an exported array that is read-only after boot.
+    let offsets = unsafe { &*core::ptr::addr_of!(bindings::__per_cpu_offset) };
+    let offset = *offsets.get(cpu.as_u32() as usize)?;
+    // `per_cpu_ptr()`: the address of the per-CPU variable plus the CPU's offset.
+    let var = core::ptr::addr_of!(bindings::hv_clock_per_cpu);
+    let slot = var
+        .cast::<u8>()
+        .wrapping_add(offset)
+        .cast::<*mut bindings::pvclock_vsyscall_time_info>();
+    // SAFETY: `slot` is `cpu`'s copy of `hv_clock_per_cpu`, which kvm-clock writes while
+    // bringing the CPU up, before that CPU runs anything else.
+    let pvti = unsafe { slot.read_volatile() };
+    // `pvti` is the first member of `pvclock_vsyscall_time_info`; the pages are cache-line
+    // aligned, which the field reads below rely on.
+    (!pvti.is_null() && pvti.cast::<u64>().is_aligned()).then(|| pvti.cast_const().cast())
+}
+
+/// Checks the per-CPU pvclock lookup against the one kvm-clock exports for CPU 0.
+fn pvclock_layout_ok() -> bool {
+    // SAFETY: `pvclock_get_pvti_cpu0_va()` only returns a pointer.
+    let cpu0 = unsafe { bindings::pvclock_get_pvti_cpu0_va() };
+    // SAFETY: CPU 0 always exists.
+    let ours = pvti_of(unsafe { CpuId::from_u32_unchecked(0) });
+    match ours {
+        // kvm-clock only publishes CPU 0's page when the TSC is stable; otherwise there is
+        // nothing to compare with and the per-CPU pointer is trusted as C trusts it.
+        Some(p) => cpu0.is_null() || core::ptr::eq(p, cpu0.cast_const().cast()),
+        None => false,
+    }
+}
+
+/// A consistent snapshot of the pvclock fields that convert a TSC value.
+struct PvclockParams {
+    version: u32,
+    tsc_timestamp: u64,
+    system_time: u64,
+    mul: u32,
+    shift: i8,
+}
+
+/// Reads the version of a pvclock page.
+///
+/// # Safety
+///
+/// `p` must be a live, 8-byte aligned pvclock page.
+unsafe fn pvclock_version(p: *const bindings::pvclock_vcpu_time_info) -> u32 {
+    // SAFETY: By the safety requirements the field is valid and (offset 0) aligned.
+    unsafe { core::ptr::addr_of!((*p).version).read_volatile() }
+}
+
+/// Reads the conversion parameters of a pvclock page.
+///
+/// # Safety
+///
+/// `p` must be a live, 8-byte aligned pvclock page.
+unsafe fn pvclock_params(
+    p: *const bindings::pvclock_vcpu_time_info,
+    version: u32,
+) -> PvclockParams {
+    // SAFETY: By the safety requirements the fields are valid; the struct is declared packed
+    // but every field sits at its natural alignment (offsets 8, 16, 24, 28) in an aligned
+    // page, so the volatile reads are aligned.
+    unsafe {
+        PvclockParams {
+            version,
+            tsc_timestamp: core::ptr::addr_of!((*p).tsc_timestamp).read_volatile(),
+            system_time: core::ptr::addr_of!((*p).system_time).read_volatile(),
+            mul: core::ptr::addr_of!((*p).tsc_to_system_mul).read_volatile(),
+            shift: core::ptr::addr_of!((*p).tsc_shift).read_volatile(),
+        }
+    }
+}
+
+/// Bracket that does nothing.
+struct NoBracket;
+
+impl Bracket for NoBracket {
+    fn before(&mut self) {}
+    fn after(&mut self) {}
+}
+
+impl Transport for Kvm {
+    const NAME: &'static str = "kvm";
+
+    fn probe() -> Result<Self, ProbeError> {
+        if kvm_cpuid_base().is_none() {
+            return Err(ProbeError::unavailable(
+                "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
+            ));
+        }
+        if guest_mem_encrypted() {
+            return Err(ProbeError::unavailable(
+                "guest memory is encrypted (SEV/TDX): shared hypercall buffers not implemented",
+            ));
+        }
+        let (timescale, pairing) = CONFIG
+            .copy()
+            .unwrap_or((Timescale::Utc, PairingChoice::Auto));
+        let mut kvm = Self::new(insn_for_vendor(cpu_vendor())).map_err(|err| ProbeError {
+            err,
+            reason: "cannot allocate the per-CPU hypercall buffers",
+        })?;
+        kvm.timescale = timescale;
+        let tai = pairing == PairingChoice::Auto && kvm.try_tai();
+        if timescale == Timescale::Tai && !tai {
+            return Err(ProbeError::unavailable(if cfg!(ptp_vmclock_host_status) {
+                "timescale=tai needs a host serving KVM_CLOCK_PAIRING_TAI and clock_pairing=auto"
+            } else {
+                "timescale=tai: module built against headers without KVM_CLOCK_PAIRING_TAI"
+            }));
+        }
+        match kvm.read(&mut NoBracket) {
+            Ok(_) => {
+                TAI_IN_USE.store(tai, Relaxed);
+                status::set_clock_pairing(if tai { "tai-status" } else { "legacy" });
+                Ok(kvm)
+            }
+            Err(e) if e == EOPNOTSUPP => Err(ProbeError::unavailable(
+                "host refuses KVM_HC_CLOCK_PAIRING (host clocksource not TSC-based, or TSC catch-up)",
+            )),
+            Err(e) if e == ENODEV => Err(ProbeError::unavailable(
+                "host does not implement KVM_HC_CLOCK_PAIRING",
+            )),
+            Err(_) => Err(ProbeError::unavailable(
+                "KVM_HC_CLOCK_PAIRING probe returned an error or an invalid time",
+            )),
+        }
+    }
+
+    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+        let slot = self.slot()?;
+        let mut guard = slot.lock();
+        let buf = self.hypercall(&mut guard, bracket)?;
+        drop(guard);
+        self.host_time(&buf)
+    }
+
+    fn has_counter(&self) -> bool {
+        self.tsc_valid
+    }
+
+    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+        let slot = self.slot()?;
+        let mut guard = slot.lock();
+        match counter {
+            Counter::Tsc => {
+                let buf = self.hypercall(&mut guard, &mut NoBracket)?;
+                drop(guard);
+                if buf.0.flags & F_TSC_INVALID != 0 {
+                    return Err(EOPNOTSUPP);
+                }
+                Ok(PairedReading {
+                    time: self.host_time(&buf)?,
+                    cycles: buf.0.tsc,
+                })
+            }
+            Counter::KvmClock => {
+                if !self.pvclock_ok {
+                    return Err(ENODEV);
+                }
+                // Interrupts are off (slot lock): this is the CPU that makes the hypercall,
+                // and the TSC the host returns is this vCPU's.
+                let pvti = this_cpu_pvti().ok_or(ENODEV)?;
+                for _ in 0..PVCLOCK_RETRIES {
+                    // SAFETY: `pvti` is this CPU's live, aligned pvclock page.
+                    let version = unsafe { pvclock_version(pvti) } & !1;
+                    smp_mb(Read);
+                    let buf = self.hypercall(&mut guard, &mut NoBracket)?;
+                    // SAFETY: As above.
+                    let params = unsafe { pvclock_params(pvti, version) };
+                    smp_mb(Read);
+                    // SAFETY: As above.
+                    if unsafe { pvclock_version(pvti) } != params.version {
+                        continue;
+                    }
+                    drop(guard);
+                    if buf.0.flags & F_TSC_INVALID != 0 {
+                        return Err(EOPNOTSUPP);
+                    }
+                    return Ok(PairedReading {
+                        time: self.host_time(&buf)?,
+                        cycles: time::pvclock_tsc_to_ns(
+                            buf.0.tsc,
+                            params.tsc_timestamp,
+                            params.system_time,
+                            params.mul,
+                            params.shift,
+                        ),
+                    });
+                }
+                Err(EAGAIN)
+            }
+        }
+    }
+}

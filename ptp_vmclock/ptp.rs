@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! PTP hardware clock support.
+//!
+//! A safe abstraction over the PTP clock API, written as it could go upstream as
+//! `rust/kernel/ptp.rs`: a driver implements [`Operations`] and pins a [`Registration`],
+//! which registers a `/dev/ptpN` clock with `ptp_clock_register()` and unregisters it when
+//! dropped. All unsafe code of the PTP API is confined to this file.
+//!
+//! C header: [`include/linux/ptp_clock_kernel.h`](srctree/include/linux/ptp_clock_kernel.h)
+
+use super::bindings;
+use super::time::Timespec;
+use core::marker::PhantomData;
+use kernel::{
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_int, c_long, c_void},
+    module::this_module,
+    prelude::*,
+    types::Opaque,
+};
+
+/// Length of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`).
+const NAME_LEN: usize = 32;
+
+/// Identifies the clocksource a system counter value belongs to (`enum clocksource_ids`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClockSourceId(bindings::clocksource_ids);
+
+impl ClockSourceId {
+    /// The x86 TSC (`CSID_X86_TSC`).
+    pub const X86_TSC: Self = Self(bindings::clocksource_ids_CSID_X86_TSC);
+    /// KVM's paravirtual clock, kvm-clock (`CSID_X86_KVM_CLK`).
+    pub const X86_KVM_CLK: Self = Self(bindings::clocksource_ids_CSID_X86_KVM_CLK);
+
+    /// The clocksource timekeeping uses right now (from `ktime_get_snapshot_id()`).
+    pub fn current() -> Self {
+        let mut snap = bindings::system_time_snapshot::default();
+        let realtime = bindings::clockid_t::try_from(bindings::CLOCK_REALTIME).unwrap_or(0);
+        // SAFETY: `snap` is valid for writes; any clock id is accepted.
+        unsafe { bindings::ktime_get_snapshot_id(realtime, &mut snap) };
+        Self(snap.cs_id)
+    }
+}
+
+/// A system counter value captured at the same instant as a device time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SystemCounterValue {
+    /// The counter value, in the clocksource's own cycles.
+    pub cycles: u64,
+    /// The clocksource [`SystemCounterValue::cycles`] belongs to.
+    pub cs_id: ClockSourceId,
+}
+
+/// One synchronised capture of device time and a system counter, for [`CrossTimestamp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceSnapshot {
+    /// The device (PHC) time.
+    pub device: Timespec,
+    /// The system counter value captured at the same instant.
+    pub counter: SystemCounterValue,
+}
+
+/// The optional pair of system clock snapshots of a `gettimex64` call
+/// (`struct ptp_system_timestamp`).
+///
+/// The PTP core asks for them for `PTP_SYS_OFFSET` and `PTP_SYS_OFFSET_EXTENDED`; a driver
+/// calls [`SystemTimestamps::pre`] immediately before and [`SystemTimestamps::post`]
+/// immediately after the access that latches the device time. Both are no-ops when the core
+/// did not ask for timestamps.
+///
+/// # Invariants
+///
+/// `ptr` is either null or valid for reads and writes for `'a`, and nothing else accesses
+/// the pointee during `'a`.
+pub struct SystemTimestamps<'a> {
+    ptr: *mut bindings::ptp_system_timestamp,
+    _p: PhantomData<&'a mut bindings::ptp_system_timestamp>,
+}
+
+impl SystemTimestamps<'_> {
+    /// Wraps the `sts` argument of a `gettimex64` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be null or valid for reads and writes, and not accessed by anything else, for
+    /// the lifetime of the returned object.
+    unsafe fn from_raw(ptr: *mut bindings::ptp_system_timestamp) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self {
+            ptr,
+            _p: PhantomData,
+        }
+    }
+
+    /// Whether the caller asked for system timestamps.
+    pub fn requested(&self) -> bool {
+        !self.ptr.is_null()
+    }
+
+    /// Takes the system time snapshot before the device access (`ptp_read_system_prets()`).
+    #[inline]
+    pub fn pre(&mut self) {
+        if let Some(sts) = self.raw() {
+            // SAFETY: `sts` points to a valid, exclusively borrowed `ptp_system_timestamp`
+            // (type invariant); `ktime_get_snapshot_id()` only writes the snapshot.
+            unsafe { bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).pre_sts) };
+        }
+    }
+
+    /// Takes the system time snapshot after the device access (`ptp_read_system_postts()`).
+    #[inline]
+    pub fn post(&mut self) {
+        if let Some(sts) = self.raw() {
+            // SAFETY: As in `pre`.
+            unsafe { bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).post_sts) };
+        }
+    }
+
+    fn raw(&mut self) -> Option<*mut bindings::ptp_system_timestamp> {
+        (!self.ptr.is_null()).then_some(self.ptr)
+    }
+}
+
+/// The request of a `getcrosststamp` call (`struct system_device_crosststamp`).
+///
+/// # Invariants
+///
+/// `ptr` is valid for reads and writes for `'a`, and nothing else accesses the pointee during
+/// `'a`.
+pub struct CrossTimestamp<'a> {
+    ptr: *mut bindings::system_device_crosststamp,
+    _p: PhantomData<&'a mut bindings::system_device_crosststamp>,
+}
+
+impl CrossTimestamp<'_> {
+    /// Wraps the `cts` argument of a `getcrosststamp` callback.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for reads and writes, and not accessed by anything else, for the
+    /// lifetime of the returned object.
+    unsafe fn from_raw(ptr: *mut bindings::system_device_crosststamp) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self {
+            ptr,
+            _p: PhantomData,
+        }
+    }
+
+    /// Fills the cross timestamp with `get_device_system_crosststamp()`.
+    ///
+    /// The timekeeping core calls `get_time` (possibly more than once) inside its sequence
+    /// loop; it must capture the device time and a system counter value at the same instant.
+    /// Fails with `ENODEV` when the counter does not belong to the current clocksource (nor
+    /// to its base clock), and with the error of `get_time` when that fails.
+    pub fn capture<F>(&mut self, mut get_time: F) -> Result
+    where
+        F: FnMut() -> Result<DeviceSnapshot>,
+    {
+        // SAFETY: `trampoline::<F>` matches the callback type and is only called during this
+        // call, with `ctx` pointing to `get_time`, which outlives the call. `self.ptr` is
+        // valid (type invariant). No history snapshot is passed (NULL).
+        to_result(unsafe {
+            bindings::get_device_system_crosststamp(
+                Some(trampoline::<F>),
+                (&raw mut get_time).cast::<c_void>(),
+                core::ptr::null_mut(),
+                self.ptr,
+            )
+        })
+    }
+}
+
+/// Calls the closure of [`CrossTimestamp::capture`] for `get_device_system_crosststamp()`.
+///
+/// # Safety
+///
+/// `ctx` must point to a valid `F` not otherwise borrowed during the call; `device_time` and
+/// `counter` must be valid for writes.
+unsafe extern "C" fn trampoline<F>(
+    device_time: *mut bindings::ktime_t,
+    counter: *mut bindings::system_counterval_t,
+    ctx: *mut c_void,
+) -> c_int
+where
+    F: FnMut() -> Result<DeviceSnapshot>,
+{
+    // SAFETY: By the function's safety requirements `ctx` points to an `F` that nothing else
+    // borrows during this call.
+    let get_time = unsafe { &mut *ctx.cast::<F>() };
+    from_result(|| {
+        let snap = get_time()?;
+        // SAFETY: The pointers are valid for writes (the function's safety requirements).
+        unsafe {
+            device_time.write(snap.device.as_nanos());
+            (*counter).cycles = snap.counter.cycles;
+            (*counter).cs_id = snap.counter.cs_id.0;
+            (*counter).use_nsecs = false;
+        }
+        Ok(0)
+    })
+}
+
+/// Options of a PTP clock registration.
+#[derive(Clone, Copy)]
+pub struct Options {
+    /// The clock name shown in `/sys/class/ptp/ptpN/clock_name` (at most 31 bytes are used).
+    pub name: &'static CStr,
+    /// Maximum frequency adjustment in parts per billion; 0 for a clock that cannot be
+    /// steered.
+    pub max_adj: i32,
+    /// Whether to offer `getcrosststamp` (`PTP_SYS_OFFSET_PRECISE`); only effective when the
+    /// driver implements [`Operations::getcrosststamp`].
+    pub cross_timestamping: bool,
+}
+
+/// The operations of a PTP hardware clock (`struct ptp_clock_info`).
+///
+/// A driver implements [`Operations::gettimex64`] or [`Operations::gettime64`]. The
+/// steering operations default to refusing with `EOPNOTSUPP` (the PTP core calls them
+/// unconditionally, so they are never left NULL). Implementations must be callable from any
+/// context the PTP core uses (process context, possibly concurrently on several CPUs).
+#[vtable]
+pub trait Operations: Sized + Send + Sync {
+    /// Reads the clock, calling [`SystemTimestamps::pre`] and [`SystemTimestamps::post`]
+    /// immediately around the access that latches the time.
+    fn gettimex64(&self, _sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Reads the clock (deprecated in C in favour of `gettimex64`).
+    fn gettime64(&self) -> Result<Timespec> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Captures the device time together with a system counter value, usually with
+    /// [`CrossTimestamp::capture`].
+    fn getcrosststamp(&self, _cts: &mut CrossTimestamp<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Sets the clock. Refused by default.
+    fn settime64(&self, _ts: &Timespec) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Shifts the clock by `delta` nanoseconds. Refused by default.
+    fn adjtime(&self, _delta: i64) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Adjusts the frequency by `scaled_ppm` (ppm with a 16-bit fractional part). Refused by
+    /// default.
+    fn adjfine(&self, _scaled_ppm: c_long) -> Result {
+        Err(EOPNOTSUPP)
+    }
+}
+
+/// The C part of a registration: the clock description and the registered clock.
+#[repr(C)]
+struct RawClock {
+    info: bindings::ptp_clock_info,
+    clock: *mut bindings::ptp_clock,
+}
+
+/// A registered PTP hardware clock, `/dev/ptpN`.
+///
+/// The driver data `T` lives inside the registration, so the callbacks reach it without any
+/// global state.
+///
+/// # Invariants
+///
+/// Once initialised, `raw` holds a `ptp_clock_info` registered with `ptp_clock_register()`
+/// (built by [`OpsTable`] for `T`) and the `ptp_clock` it returned; the clock is unregistered
+/// exactly once, in `drop`, before `data` is dropped.
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: Operations> {
+    data: T,
+    #[pin]
+    raw: Opaque<RawClock>,
+}
+
+// SAFETY: The registration can be dropped (`ptp_clock_unregister()`) from any thread, and `T`
+// is `Send`.
+unsafe impl<T: Operations> Send for Registration<T> {}
+// SAFETY: `&self` methods only read the immutable clock pointer, and `T` is `Sync`.
+unsafe impl<T: Operations> Sync for Registration<T> {}
+
+impl<T: Operations> Registration<T> {
+    /// Registers a PTP clock served by `data`.
+    ///
+    /// The clock is live (and its callbacks may run) as soon as the initialiser has run; it is
+    /// unregistered when the registration is dropped, before `data` is.
+    pub fn register(options: Options, data: T) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            data,
+            raw <- Opaque::try_ffi_init(move |slot: *mut RawClock| {
+                let info = OpsTable::<T>::build(&options);
+                // SAFETY: `slot` is valid for writes (it is the uninitialised `raw` field).
+                unsafe {
+                    (&raw mut (*slot).info).write(info);
+                    (&raw mut (*slot).clock).write(core::ptr::null_mut());
+                }
+                // `data` was initialised before this field, so the callbacks, which may run
+                // as soon as the clock is registered, find it.
+                // SAFETY: `(*slot).info` is initialised and pinned: it stays here until `drop`
+                // unregisters the clock. NULL is a valid parent.
+                let clock = unsafe {
+                    bindings::ptp_clock_register(&raw mut (*slot).info, core::ptr::null_mut())
+                };
+                if clock.is_null() {
+                    // PTP support compiled out (`CONFIG_PTP_1588_CLOCK=n`).
+                    return Err(ENODEV);
+                }
+                let ret = clock as isize;
+                if (-4095..0).contains(&ret) {
+                    // `ret` is an errno from `ERR_PTR()`, so it fits in a `c_int`.
+                    return Err(Error::from_errno(ret as c_int));
+                }
+                // SAFETY: `slot` is valid for writes.
+                unsafe { (&raw mut (*slot).clock).write(clock) };
+                Ok(())
+            }),
+        })
+    }
+
+    /// The driver data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The index `N` of `/dev/ptpN` (`ptp_clock_index()`).
+    pub fn index(&self) -> i32 {
+        // SAFETY: `clock` is a registered clock until `drop` (type invariant).
+        unsafe { bindings::ptp_clock_index((*self.raw.get()).clock) }
+    }
+}
+
+#[pinned_drop]
+impl<T: Operations> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // `ptp_clock_unregister()` waits for running callbacks (the posix clock's rwsem) and
+        // makes later file operations fail, so `data` is unused afterwards even if user space
+        // still holds `/dev/ptpN` open.
+        // SAFETY: `clock` was registered in `register` (type invariant); unregistered only here.
+        unsafe { bindings::ptp_clock_unregister((*self.raw.get()).clock) };
+    }
+}
+
+/// Builds the `ptp_clock_info` of an [`Operations`] implementation.
+struct OpsTable<T: Operations>(PhantomData<T>);
+
+impl<T: Operations> OpsTable<T> {
+    const _HAS_READ: () = assert!(
+        T::HAS_GETTIMEX64 || T::HAS_GETTIME64,
+        "a PTP clock needs gettimex64 or gettime64"
+    );
+
+    const TEMPLATE: bindings::ptp_clock_info = bindings::ptp_clock_info {
+        owner: this_module::<T::OwnerModule>().as_ptr(),
+        gettimex64: if T::HAS_GETTIMEX64 {
+            Some(Self::gettimex64)
+        } else {
+            None
+        },
+        gettime64: if T::HAS_GETTIME64 {
+            Some(Self::gettime64)
+        } else {
+            None
+        },
+        settime64: Some(Self::settime64),
+        adjtime: Some(Self::adjtime),
+        adjfine: Some(Self::adjfine),
+        ..pin_init::zeroed()
+    };
+
+    fn build(options: &Options) -> bindings::ptp_clock_info {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::_HAS_READ;
+        let mut info = Self::TEMPLATE;
+        let name = options.name.to_bytes();
+        let len = name.len().min(NAME_LEN - 1);
+        for (dst, src) in info.name.iter_mut().zip(&name[..len]) {
+            *dst = *src;
+        }
+        info.max_adj = options.max_adj;
+        if T::HAS_GETCROSSTSTAMP && options.cross_timestamping {
+            info.getcrosststamp = Some(Self::getcrosststamp);
+        }
+        info
+    }
+
+    /// Returns the driver data of the clock whose `ptp_clock_info` is `info`.
+    ///
+    /// # Safety
+    ///
+    /// `info` must be the `info` field of a live, registered [`Registration<T>`].
+    unsafe fn data<'a>(info: *mut bindings::ptp_clock_info) -> &'a T {
+        // `info` is the first field of the `#[repr(C)]` `RawClock`, which is all of the
+        // transparent `Opaque<RawClock>` field `raw`.
+        let raw = Opaque::cast_from(info.cast::<RawClock>()).cast_mut();
+        // SAFETY: By the safety requirements `raw` is the `raw` field of a `Registration<T>`.
+        let reg = unsafe { kernel::container_of!(raw, Registration<T>, raw) };
+        // SAFETY: The registration is live, and `data` is never mutated after registration.
+        unsafe { &(*reg).data }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock, a valid `ts` and a
+    /// null or valid `sts`.
+    unsafe extern "C" fn gettimex64(
+        info: *mut bindings::ptp_clock_info,
+        ts: *mut bindings::timespec64,
+        sts: *mut bindings::ptp_system_timestamp,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        // SAFETY: `sts` is null or valid and exclusively ours for this call.
+        let mut sts = unsafe { SystemTimestamps::from_raw(sts) };
+        from_result(|| {
+            let t = T::gettimex64(data, &mut sts)?;
+            // SAFETY: `ts` is valid for writes.
+            unsafe { write_timespec(ts, &t) };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock and a valid `ts`.
+    unsafe extern "C" fn gettime64(
+        info: *mut bindings::ptp_clock_info,
+        ts: *mut bindings::timespec64,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        from_result(|| {
+            let t = T::gettime64(data)?;
+            // SAFETY: `ts` is valid for writes.
+            unsafe { write_timespec(ts, &t) };
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock and a valid `cts`.
+    unsafe extern "C" fn getcrosststamp(
+        info: *mut bindings::ptp_clock_info,
+        cts: *mut bindings::system_device_crosststamp,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        // SAFETY: `cts` is valid and exclusively ours for this call.
+        let mut cts = unsafe { CrossTimestamp::from_raw(cts) };
+        from_result(|| T::getcrosststamp(data, &mut cts).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock and a valid `ts`.
+    unsafe extern "C" fn settime64(
+        info: *mut bindings::ptp_clock_info,
+        ts: *const bindings::timespec64,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        // SAFETY: `ts` is valid for reads.
+        let (sec, nsec) = unsafe { ((*ts).tv_sec, (*ts).tv_nsec) };
+        from_result(|| {
+            let ts = Timespec::new(sec, i64::try_from(nsec).map_err(|_| EINVAL)?).ok_or(EINVAL)?;
+            T::settime64(data, &ts).map(|()| 0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock.
+    unsafe extern "C" fn adjtime(info: *mut bindings::ptp_clock_info, delta: i64) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        from_result(|| T::adjtime(data, delta).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock.
+    unsafe extern "C" fn adjfine(info: *mut bindings::ptp_clock_info, scaled_ppm: c_long) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        from_result(|| T::adjfine(data, scaled_ppm).map(|()| 0))
+    }
+}
+
+/// Stores `t` in a C `timespec64`.
+///
+/// # Safety
+///
+/// `ts` must be valid for writes.
+unsafe fn write_timespec(ts: *mut bindings::timespec64, t: &Timespec) {
+    // SAFETY: `ts` is valid for writes (the function's safety requirements).
+    unsafe {
+        (*ts).tv_sec = t.sec();
+        // `nsec` is below one billion, so the conversion is lossless on every target.
+        (*ts).tv_nsec = t.nsec() as c_long;
+    }
+}

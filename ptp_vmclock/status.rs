@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Read-only status in sysfs, under `/sys/module/ptp_vmclock_rs/status/`:
+//!
+//! - `transport`: the transport in use (e.g. `kvm`);
+//! - `clock`: the PTP clock device (e.g. `ptp0`);
+//! - `crosststamp`: the counter of the last successful `PTP_SYS_OFFSET_PRECISE`
+//!   (`kvm-clock`, `tsc`, or `none` before the first one);
+//! - `reads`: successful host time reads;
+//! - `errors`: failed host time reads and failed cross timestamps;
+//! - `last_error`: the last of those errors as `-errno NAME`, or `0`.
+//! - `timescale`: the time scale served, `utc` or `tai`;
+//! - `clock_pairing`: the KVM interface in use, `tai-status` (clock type 1 with the host's
+//!   status) or `legacy` (upstream clock type 0, no status), `none` for other transports;
+//! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
+//!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
+//!   latest successful read, or `unknown` when the interface carries no status.
+//!
+//! The counters are module-wide atomics, updated lock-free by the readers.
+
+use crate::bindings;
+use crate::transport::Counter;
+use core::fmt::Write;
+use core::ptr::NonNull;
+use kernel::{
+    ffi::c_char,
+    page::PAGE_SIZE,
+    prelude::*,
+    str::Formatter,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        SetOnce,
+    },
+    ThisModule,
+};
+
+static TRANSPORT: SetOnce<&'static str> = SetOnce::new();
+static CLOCK_INDEX: SetOnce<i32> = SetOnce::new();
+/// 0: none yet, 1: kvm-clock, 2: tsc.
+static CROSSTSTAMP: Atomic<i32> = Atomic::new(0);
+static READS: Atomic<u64> = Atomic::new(0);
+static ERRORS: Atomic<u64> = Atomic::new(0);
+static LAST_ERROR: Atomic<i32> = Atomic::new(0);
+static TIMESCALE: SetOnce<&'static str> = SetOnce::new();
+static CLOCK_PAIRING: SetOnce<&'static str> = SetOnce::new();
+/// Whether the `HOST_*` values below hold a status yet.
+static HOST_VALID: Atomic<bool> = Atomic::new(false);
+static HOST_SYNC: Atomic<bool> = Atomic::new(false);
+/// 0: none, 1: ins, 2: del.
+static HOST_LEAP: Atomic<i32> = Atomic::new(0);
+static HOST_MAXERROR_US: Atomic<i64> = Atomic::new(0);
+static HOST_ESTERROR_US: Atomic<i64> = Atomic::new(0);
+static HOST_TAI_OFFSET: Atomic<i32> = Atomic::new(0);
+
+/// A leap second the host announces for the end of the UTC day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Leap {
+    /// None pending.
+    None,
+    /// A second will be inserted.
+    Ins,
+    /// A second will be deleted.
+    Del,
+}
+
+impl Leap {
+    /// The name shown in `host_leap`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Leap::None => "none",
+            Leap::Ins => "ins",
+            Leap::Del => "del",
+        }
+    }
+}
+
+/// The host's time status as one clock-pairing reply carried it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HostStatus {
+    /// The host clock is synchronised (no `STA_UNSYNC`).
+    pub(crate) sync: bool,
+    /// A pending leap second.
+    pub(crate) leap: Leap,
+    /// The host's maximum error, in microseconds.
+    pub(crate) maxerror_us: u32,
+    /// The host's estimated error, in microseconds.
+    pub(crate) esterror_us: u32,
+    /// TAI - UTC, in seconds.
+    pub(crate) tai_offset: i32,
+}
+
+/// Records the time scale served (once per load).
+pub(crate) fn set_timescale(name: &'static str) {
+    TIMESCALE.populate(name);
+}
+
+/// Records the KVM clock-pairing interface in use (once per load).
+pub(crate) fn set_clock_pairing(name: &'static str) {
+    CLOCK_PAIRING.populate(name);
+}
+
+/// Records the host status of a successful read.
+pub(crate) fn record_host_status(st: &HostStatus) {
+    HOST_SYNC.store(st.sync, Relaxed);
+    let leap = match st.leap {
+        Leap::None => 0,
+        Leap::Ins => 1,
+        Leap::Del => 2,
+    };
+    HOST_LEAP.store(leap, Relaxed);
+    HOST_MAXERROR_US.store(i64::from(st.maxerror_us), Relaxed);
+    HOST_ESTERROR_US.store(i64::from(st.esterror_us), Relaxed);
+    HOST_TAI_OFFSET.store(st.tai_offset, Relaxed);
+    HOST_VALID.store(true, Relaxed);
+}
+
+/// Records the transport in use (once per load).
+pub(crate) fn set_transport(name: &'static str) {
+    TRANSPORT.populate(name);
+}
+
+/// Records the index of the registered `/dev/ptpN` (once per load).
+pub(crate) fn set_clock_index(index: i32) {
+    CLOCK_INDEX.populate(index);
+}
+
+/// Records the counter of a successful cross timestamp.
+pub(crate) fn set_crosststamp(counter: Counter) {
+    let v = match counter {
+        Counter::KvmClock => 1,
+        Counter::Tsc => 2,
+    };
+    CROSSTSTAMP.store(v, Relaxed);
+}
+
+/// Counts a successful host read.
+pub(crate) fn count_read() {
+    READS.add(1u64, Relaxed);
+}
+
+/// Counts a failed read or cross timestamp.
+pub(crate) fn count_error(err: Error) {
+    ERRORS.add(1u64, Relaxed);
+    LAST_ERROR.store(err.to_errno(), Relaxed);
+}
+
+/// Counts the outcome of a host read; the first failure per load is also logged.
+pub(crate) fn count<T>(result: &Result<T>) {
+    match result {
+        Ok(_) => count_read(),
+        Err(e) => {
+            kernel::pr_warn_once!(
+                "host time read failed ({:?}); later failures are only counted in status/\n",
+                e
+            );
+            count_error(*e);
+        }
+    }
+}
+
+/// A `kobj_attribute` in a static.
+#[repr(transparent)]
+struct Attr(bindings::kobj_attribute);
+
+// SAFETY: The attribute is never written after initialisation; sysfs only reads it.
+unsafe impl Sync for Attr {}
+
+impl Attr {
+    const fn new(name: &'static CStr) -> Self {
+        let mut attr: bindings::kobj_attribute = pin_init::zeroed();
+        attr.attr.name = kernel::str::as_char_ptr_in_const_context(name);
+        attr.attr.mode = 0o444;
+        attr.__bindgen_anon_1.show = Some(show);
+        Self(attr)
+    }
+
+    const fn as_ptr(&'static self) -> *mut bindings::attribute {
+        core::ptr::from_ref(&self.0.attr).cast_mut()
+    }
+}
+
+static ATTR_TRANSPORT: Attr = Attr::new(c"transport");
+static ATTR_CLOCK: Attr = Attr::new(c"clock");
+static ATTR_CROSSTSTAMP: Attr = Attr::new(c"crosststamp");
+static ATTR_READS: Attr = Attr::new(c"reads");
+static ATTR_ERRORS: Attr = Attr::new(c"errors");
+static ATTR_LAST_ERROR: Attr = Attr::new(c"last_error");
+static ATTR_TIMESCALE: Attr = Attr::new(c"timescale");
+static ATTR_CLOCK_PAIRING: Attr = Attr::new(c"clock_pairing");
+static ATTR_HOST_SYNC: Attr = Attr::new(c"host_sync");
+static ATTR_HOST_MAXERROR: Attr = Attr::new(c"host_maxerror_us");
+static ATTR_HOST_ESTERROR: Attr = Attr::new(c"host_esterror_us");
+static ATTR_HOST_LEAP: Attr = Attr::new(c"host_leap");
+static ATTR_TAI_OFFSET: Attr = Attr::new(c"tai_offset");
+static ATTR_MAX_LAG: Attr = Attr::new(c"max_lag_us");
+
+/// The NULL-terminated attribute list of the group.
+struct AttrList([*mut bindings::attribute; 15]);
+
+// SAFETY: The list is never written; sysfs only reads it.
+unsafe impl Sync for AttrList {}
+
+static ATTRS: AttrList = AttrList([
+    ATTR_TRANSPORT.as_ptr(),
+    ATTR_CLOCK.as_ptr(),
+    ATTR_CROSSTSTAMP.as_ptr(),
+    ATTR_READS.as_ptr(),
+    ATTR_ERRORS.as_ptr(),
+    ATTR_LAST_ERROR.as_ptr(),
+    ATTR_TIMESCALE.as_ptr(),
+    ATTR_CLOCK_PAIRING.as_ptr(),
+    ATTR_HOST_SYNC.as_ptr(),
+    ATTR_HOST_MAXERROR.as_ptr(),
+    ATTR_HOST_ESTERROR.as_ptr(),
+    ATTR_HOST_LEAP.as_ptr(),
+    ATTR_TAI_OFFSET.as_ptr(),
+    ATTR_MAX_LAG.as_ptr(),
+    core::ptr::null_mut(),
+]);
+
+/// The attribute group of the `status` directory.
+struct Group(bindings::attribute_group);
+
+// SAFETY: The group is never written; sysfs only reads it.
+unsafe impl Sync for Group {}
+
+static GROUP: Group = Group({
+    let mut group: bindings::attribute_group = pin_init::zeroed();
+    group.__bindgen_anon_2.attrs = ATTRS.0.as_ptr().cast_mut();
+    group
+});
+
+/// Formats the value of the attribute `attr`.
+fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core::fmt::Result {
+    let is = |a: &'static Attr| core::ptr::eq(attr, &a.0);
+    if is(&ATTR_TRANSPORT) {
+        writeln!(f, "{}", TRANSPORT.as_ref().copied().unwrap_or("none"))
+    } else if is(&ATTR_CLOCK) {
+        match CLOCK_INDEX.copy() {
+            Some(i) => writeln!(f, "ptp{}", i),
+            None => writeln!(f, "none"),
+        }
+    } else if is(&ATTR_CROSSTSTAMP) {
+        let mode = match CROSSTSTAMP.load(Relaxed) {
+            1 => Counter::KvmClock.name(),
+            2 => Counter::Tsc.name(),
+            _ => "none",
+        };
+        writeln!(f, "{}", mode)
+    } else if is(&ATTR_READS) {
+        writeln!(f, "{}", READS.load(Relaxed))
+    } else if is(&ATTR_ERRORS) {
+        writeln!(f, "{}", ERRORS.load(Relaxed))
+    } else if is(&ATTR_LAST_ERROR) {
+        match LAST_ERROR.load(Relaxed) {
+            0 => writeln!(f, "0"),
+            e => writeln!(f, "{} {:?}", e, Error::from_errno(e)),
+        }
+    } else if is(&ATTR_TIMESCALE) {
+        writeln!(f, "{}", TIMESCALE.as_ref().copied().unwrap_or("utc"))
+    } else if is(&ATTR_CLOCK_PAIRING) {
+        writeln!(f, "{}", CLOCK_PAIRING.as_ref().copied().unwrap_or("none"))
+    } else if !HOST_VALID.load(Relaxed) {
+        // One of the host status attributes, before (or without) any status.
+        writeln!(f, "unknown")
+    } else if is(&ATTR_HOST_SYNC) {
+        writeln!(f, "{}", u8::from(HOST_SYNC.load(Relaxed)))
+    } else if is(&ATTR_HOST_MAXERROR) {
+        writeln!(f, "{}", HOST_MAXERROR_US.load(Relaxed))
+    } else if is(&ATTR_HOST_ESTERROR) {
+        writeln!(f, "{}", HOST_ESTERROR_US.load(Relaxed))
+    } else if is(&ATTR_HOST_LEAP) {
+        let leap = match HOST_LEAP.load(Relaxed) {
+            1 => Leap::Ins,
+            2 => Leap::Del,
+            _ => Leap::None,
+        };
+        writeln!(f, "{}", leap.name())
+    } else if is(&ATTR_TAI_OFFSET) {
+        writeln!(f, "{}", HOST_TAI_OFFSET.load(Relaxed))
+    } else if is(&ATTR_MAX_LAG) {
+        // The vmport host's maximum time lag; 0 with the kvm transport.
+        writeln!(f, "{}", crate::vmport::max_lag_us())
+    } else {
+        Err(core::fmt::Error)
+    }
+}
+
+/// The `show` callback of every status attribute.
+///
+/// # Safety
+///
+/// Called by sysfs with one of this file's attributes and a buffer of `PAGE_SIZE` bytes.
+unsafe extern "C" fn show(
+    _kobj: *mut bindings::kobject,
+    attr: *mut bindings::kobj_attribute,
+    buf: *mut c_char,
+) -> isize {
+    // SAFETY: sysfs passes a buffer of `PAGE_SIZE` bytes that is ours during the call.
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
+    let mut f = Formatter::new(buf);
+    match format(attr, &mut f) {
+        // At most `PAGE_SIZE` bytes were written.
+        Ok(()) => f.bytes_written() as isize,
+        Err(_) => EIO.to_errno() as isize,
+    }
+}
+
+/// The `status` directory; removed when dropped.
+///
+/// # Invariants
+///
+/// `kobj` is a kobject created by `kobject_create_and_add()` whose reference we own.
+pub(crate) struct Status {
+    kobj: NonNull<bindings::kobject>,
+}
+
+// SAFETY: The kobject may be released from any thread.
+unsafe impl Send for Status {}
+// SAFETY: `Status` has no `&self` methods that touch the kobject.
+unsafe impl Sync for Status {}
+
+impl Status {
+    /// Creates `/sys/module/<module>/status/`.
+    pub(crate) fn register(module: &'static ThisModule) -> Result<Self> {
+        let m = module.as_ptr();
+        if m.is_null() {
+            // Built in: there is no module kobject to hang the directory on.
+            return Err(ENODEV);
+        }
+        // SAFETY: `m` is this module, whose `mkobj` sysfs directory exists before `init` runs
+        // and until after `exit` returns.
+        let parent = unsafe { &raw mut (*m).mkobj.kobj };
+        // SAFETY: The name is a valid C string; `parent` is a live kobject.
+        let kobj = unsafe { bindings::kobject_create_and_add(c"status".as_char_ptr(), parent) };
+        let kobj = NonNull::new(kobj).ok_or(ENOMEM)?;
+        // SAFETY: `kobj` is live; the group and its attributes are statics.
+        let ret = unsafe { bindings::sysfs_create_group(kobj.as_ptr(), &GROUP.0) };
+        if ret != 0 {
+            // SAFETY: We own the only reference, created above.
+            unsafe { bindings::kobject_put(kobj.as_ptr()) };
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: created above; the reference is ours.
+        Ok(Self { kobj })
+    }
+}
+
+impl Drop for Status {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant we own a reference; dropping the last one removes the
+        // directory and its files, waiting for running `show` calls.
+        unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
+    }
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit tests of the pure logic: time conversions, pvclock scaling, hypercall instruction
+//! and error mapping, KVM signature, transport parameter parsing, counter selection.
+//!
+//! With `CONFIG_KUNIT=y` the suite `ptp_vmclock_rs` runs when the module loads and reports in
+//! the kernel log (KTAP: `ok 1 ptp_vmclock_rs`).
+
+use kernel::prelude::kunit_tests;
+
+#[kunit_tests(ptp_vmclock_rs)]
+mod kunit {
+    use crate::clock::{counter_cs_id, counter_for_clocksource};
+    use crate::kvm::{insn_for_vendor, is_kvm_signature, map_hypercall_ret, Insn};
+    use crate::ptp::ClockSourceId;
+    use crate::time::{pvclock_scale_delta, pvclock_tsc_to_ns, Timespec, KTIME_SEC_MAX};
+    use crate::transport::{Choice, Counter};
+    use crate::vmport::{decode_time_full, version_ok, Regs, MAGIC};
+    use kernel::prelude::*;
+
+    /// Reference for `pvclock_scale_delta` with 128-bit multiplication (no division).
+    fn scale_ref(delta: u64, mul: u32, shift: i8) -> u64 {
+        let d = if shift < 0 {
+            delta >> u32::from(shift.unsigned_abs())
+        } else {
+            delta << u32::from(shift.unsigned_abs())
+        };
+        ((u128::from(d) * u128::from(mul)) >> 32) as u64
+    }
+
+    #[test]
+    fn timespec_validates_host_values() {
+        assert_eq!(
+            Timespec::new(1, 999_999_999).map(|t| t.as_nanos()),
+            Some(1_999_999_999)
+        );
+        assert_eq!(Timespec::new(0, 0).map(|t| t.as_nanos()), Some(0));
+        assert!(Timespec::new(1, 1_000_000_000).is_none());
+        assert!(Timespec::new(1, -1).is_none());
+        assert!(Timespec::new(-1, 0).is_none());
+        assert!(Timespec::new(i64::MAX, 0).is_none());
+        assert!(Timespec::new(KTIME_SEC_MAX + 1, 0).is_none());
+        // The last representable nanosecond, and one past it.
+        assert_eq!(
+            Timespec::new(KTIME_SEC_MAX, 854_775_807).map(|t| t.as_nanos()),
+            Some(i64::MAX)
+        );
+        assert!(Timespec::new(KTIME_SEC_MAX, 854_775_808).is_none());
+    }
+
+    #[test]
+    fn timespec_nanos_round_trip() {
+        let t = Timespec::from_nanos(1_700_000_000_123_456_789);
+        assert_eq!(
+            t.map(|t| (t.sec(), t.nsec())),
+            Some((1_700_000_000, 123_456_789))
+        );
+        assert_eq!(
+            Timespec::from_nanos(i64::MAX).map(|t| t.as_nanos()),
+            Some(i64::MAX)
+        );
+        assert!(Timespec::from_nanos(-1).is_none());
+    }
+
+    #[test]
+    fn pvclock_scaling_matches_reference() {
+        let cases: [(u64, u32, i8); 8] = [
+            (0, 0x8000_0000, 0),
+            (1_000_000_000, 0x8000_0000, 1),
+            (3_000_000_000, 0xa000_0000, -1),
+            (0x1234_5678_9abc_def0, 0xdead_beef, -5),
+            (0xffff_ffff_ffff_ffff, 0xffff_ffff, 0),
+            (0x0000_0001_0000_0000, 0xffff_ffff, 0),
+            (12_345, 0x1, 31),
+            (0xffff_ffff_ffff_ffff, 0x8000_0000, -31),
+        ];
+        for (delta, mul, shift) in cases {
+            assert_eq!(
+                pvclock_scale_delta(delta, mul, shift),
+                scale_ref(delta, mul, shift)
+            );
+        }
+        // 2^31/2^32 = 0.5: a 2 GHz TSC with shift 0 and mul 0x8000_0000 is 0.5 ns per tick.
+        assert_eq!(
+            pvclock_scale_delta(2_000_000_000, 0x8000_0000, 0),
+            1_000_000_000
+        );
+        // Out-of-range shifts give 0 instead of a BUG.
+        assert_eq!(pvclock_scale_delta(u64::MAX, u32::MAX, 64), 0);
+        assert_eq!(pvclock_scale_delta(u64::MAX, u32::MAX, -128), 0);
+        assert_eq!(pvclock_scale_delta(u64::MAX, u32::MAX, 127), 0);
+    }
+
+    #[test]
+    fn pvclock_tsc_conversion_wraps_like_c() {
+        // One second of a 1 GHz TSC (mul 2^32 - 1 ~ 1.0) after the snapshot.
+        let ns = pvclock_tsc_to_ns(2_000_000_000, 1_000_000_000, 5_000, 0xffff_ffff, 0);
+        assert_eq!(ns, 5_000 + 999_999_999);
+        // A TSC before the snapshot wraps modulo 2^64 as in C, instead of panicking.
+        let ns = pvclock_tsc_to_ns(0, 1, 0, 0xffff_ffff, 0);
+        assert_eq!(ns, scale_ref(u64::MAX, 0xffff_ffff, 0));
+        assert_eq!(pvclock_tsc_to_ns(10, 10, u64::MAX, 1, 0), u64::MAX);
+    }
+
+    #[test]
+    fn hypercall_instruction_by_vendor() {
+        // X86_VENDOR_INTEL = 0, AMD = 2, HYGON = 9, ZHAOXIN = 10, CENTAUR = 5.
+        assert_eq!(insn_for_vendor(0), Insn::Vmcall);
+        assert_eq!(insn_for_vendor(2), Insn::Vmmcall);
+        assert_eq!(insn_for_vendor(9), Insn::Vmmcall);
+        assert_eq!(insn_for_vendor(10), Insn::Vmcall);
+        assert_eq!(insn_for_vendor(5), Insn::Vmcall);
+        assert_eq!(Insn::Vmmcall.name(), "vmmcall");
+    }
+
+    #[test]
+    fn kvm_signature() {
+        let (ebx, ecx, edx) = (0x4b4d_564b, 0x564b_4d56, 0x0000_004d);
+        assert!(is_kvm_signature(ebx, ecx, edx));
+        assert!(!is_kvm_signature(ebx, ecx, 0x4d4d));
+        // Microsoft Hv, TCG's "TCGTCGTCGTCG".
+        assert!(!is_kvm_signature(0x7263_694d, 0x666f_736f, 0x7648_2074));
+        assert!(!is_kvm_signature(0x5447_4354, 0x4354_4743, 0x4743_5447));
+        assert!(!is_kvm_signature(0, 0, 0));
+    }
+
+    #[test]
+    fn hypercall_errors_map_to_linux_errnos() {
+        assert_eq!(map_hypercall_ret(0), Ok(()));
+        assert_eq!(map_hypercall_ret(-95), Err(EOPNOTSUPP));
+        assert_eq!(map_hypercall_ret(-1000), Err(ENODEV));
+        assert_eq!(map_hypercall_ret(-14), Err(EIO));
+        assert_eq!(map_hypercall_ret(1), Err(EIO));
+        assert_eq!(map_hypercall_ret(i64::MIN), Err(EIO));
+    }
+
+    #[test]
+    fn transport_parameter_parsing() {
+        assert_eq!(Choice::parse(b""), Ok(Choice::Auto));
+        assert_eq!(Choice::parse(b"auto"), Ok(Choice::Auto));
+        assert_eq!(Choice::parse(b"kvm"), Ok(Choice::Kvm));
+        assert_eq!(Choice::parse(b"KVM"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"kvm "), Err(EINVAL));
+        assert_eq!(Choice::parse(b"vmport"), Ok(Choice::Vmport));
+        assert_eq!(Choice::parse(b"vmport\n"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"bogus"), Err(EINVAL));
+    }
+
+    #[test]
+    fn vmport_answers() {
+        let absent = Regs {
+            eax: u32::MAX,
+            ebx: !MAGIC,
+            ..Regs::default()
+        };
+        assert!(!version_ok(&absent));
+        assert!(version_ok(&Regs {
+            eax: 6,
+            ebx: MAGIC,
+            ..Regs::default()
+        }));
+        // GETTIMEFULL: ESI:EDX seconds, EBX microseconds, ECX max lag.
+        let ok = Regs {
+            eax: MAGIC,
+            ebx: 123_456,
+            ecx: 1_000_000,
+            edx: 0x6ae3_2c00,
+            esi: 0,
+        };
+        let (t, lag) = decode_time_full(&ok).unwrap();
+        assert_eq!(
+            (t.sec(), t.nsec(), lag),
+            (0x6ae3_2c00, 123_456_000, 1_000_000)
+        );
+        let high = Regs { esi: 1, ..ok };
+        assert_eq!(decode_time_full(&high).unwrap().0.sec(), 0x1_6ae3_2c00);
+        // Failure answer, microseconds out of range, seconds beyond ktime_t: EIO.
+        assert_eq!(
+            decode_time_full(&Regs {
+                eax: u32::MAX,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                ebx: 1_000_000,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                esi: 0x8000_0000,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                esi: 0x4000_0000,
+                ..ok
+            }),
+            Err(EIO)
+        );
+    }
+
+    #[test]
+    fn counters_and_clocksources() {
+        assert_eq!(
+            counter_for_clocksource(ClockSourceId::X86_TSC),
+            Counter::Tsc
+        );
+        assert_eq!(
+            counter_for_clocksource(ClockSourceId::X86_KVM_CLK),
+            Counter::KvmClock
+        );
+        assert_eq!(counter_cs_id(Counter::Tsc), ClockSourceId::X86_TSC);
+        assert_eq!(counter_cs_id(Counter::KvmClock), ClockSourceId::X86_KVM_CLK);
+        assert_eq!(Counter::Tsc.other(), Counter::KvmClock);
+        assert_eq!(Counter::KvmClock.other(), Counter::Tsc);
+        assert_eq!(Counter::KvmClock.name(), "kvm-clock");
+    }
+
+    #[test]
+    fn timescale_and_clock_pairing_parameters() {
+        use crate::kvm::{PairingChoice, Timescale};
+        assert_eq!(Timescale::parse(b""), Ok(Timescale::Utc));
+        assert_eq!(Timescale::parse(b"utc"), Ok(Timescale::Utc));
+        assert_eq!(Timescale::parse(b"tai"), Ok(Timescale::Tai));
+        assert_eq!(Timescale::parse(b"TAI"), Err(EINVAL));
+        assert_eq!(Timescale::parse(b"tai\n"), Err(EINVAL));
+        assert_eq!(Timescale::parse(b"gps"), Err(EINVAL));
+        assert_eq!(Timescale::Tai.name(), "tai");
+        assert_eq!(Timescale::Utc.name(), "utc");
+        assert_eq!(PairingChoice::parse(b""), Ok(PairingChoice::Auto));
+        assert_eq!(PairingChoice::parse(b"auto"), Ok(PairingChoice::Auto));
+        assert_eq!(PairingChoice::parse(b"legacy"), Ok(PairingChoice::Legacy));
+        assert_eq!(PairingChoice::parse(b"tai-status"), Err(EINVAL));
+    }
+
+    #[test]
+    fn host_status_decoding() {
+        use crate::kvm::{
+            decode_status, F_STATUS, F_TSC_INVALID, STATUS_LEAP_DEL, STATUS_LEAP_INS, STATUS_SYNC,
+        };
+        use crate::status::{HostStatus, Leap};
+        // Type 0 replies (flags 0) carry no status, whatever the padding holds.
+        assert_eq!(decode_status(0, STATUS_SYNC, 1, 2, 37), None);
+        assert_eq!(decode_status(F_TSC_INVALID, STATUS_SYNC, 1, 2, 37), None);
+        assert_eq!(
+            decode_status(F_STATUS, STATUS_SYNC | STATUS_LEAP_INS, 1234, 56, 37),
+            Some(HostStatus {
+                sync: true,
+                leap: Leap::Ins,
+                maxerror_us: 1234,
+                esterror_us: 56,
+                tai_offset: 37,
+            })
+        );
+        let st = decode_status(F_STATUS | F_TSC_INVALID, STATUS_LEAP_DEL, u32::MAX, 0, -5);
+        assert_eq!(st.map(|s| (s.sync, s.leap)), Some((false, Leap::Del)));
+        assert_eq!(
+            st.map(|s| (s.maxerror_us, s.tai_offset)),
+            Some((u32::MAX, -5))
+        );
+        // Contradictory leap bits: no pending leap; unknown bits are ignored.
+        let st = decode_status(F_STATUS, STATUS_LEAP_INS | STATUS_LEAP_DEL | 0xf0, 0, 0, 0);
+        assert_eq!(st.map(|s| (s.sync, s.leap)), Some((false, Leap::None)));
+        assert_eq!(Leap::None.name(), "none");
+        assert_eq!(Leap::Ins.name(), "ins");
+        assert_eq!(Leap::Del.name(), "del");
+    }
+
+    #[test]
+    fn utc_from_tai_is_checked() {
+        use crate::kvm::utc_from_tai;
+        use crate::time::{Timespec, KTIME_SEC_MAX};
+        let tai = Timespec::new(1_700_000_037, 123_456_789).unwrap();
+        let utc = utc_from_tai(tai, 37).map(|t| (t.sec(), t.nsec()));
+        assert_eq!(utc, Some((1_700_000_000, 123_456_789)));
+        assert_eq!(utc_from_tai(tai, 0).map(|t| t.sec()), Some(1_700_000_037));
+        // A negative offset moves forward; results outside 0..=KTIME_SEC_MAX are refused
+        // instead of overflowing (the offset comes from the host).
+        assert_eq!(utc_from_tai(tai, -3).map(|t| t.sec()), Some(1_700_000_040));
+        let small = Timespec::new(10, 0).unwrap();
+        assert!(utc_from_tai(small, 11).is_none());
+        assert!(utc_from_tai(small, i32::MAX).is_none());
+        let top = Timespec::new(KTIME_SEC_MAX, 0).unwrap();
+        assert!(utc_from_tai(top, -1).is_none());
+        assert!(utc_from_tai(top, i32::MIN).is_none());
+        let zero = Timespec::new(0, 0).unwrap();
+        assert_eq!(utc_from_tai(zero, i32::MIN).map(|t| t.sec()), Some(1 << 31));
+        assert_eq!(utc_from_tai(zero, 0).map(|t| t.sec()), Some(0));
+    }
+}

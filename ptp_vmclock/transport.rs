@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Transports: the ways a guest can fetch the host's time, and their selection.
+//!
+//! A transport detects its hypervisor interface in [`Transport::probe`], then serves
+//! [`Transport::read`] (host time, with hooks run immediately around the one host access)
+//! and, if it can pair host time with a guest counter, [`Transport::read_paired`].
+//!
+//! Transports: `kvm` (`KVM_HC_CLOCK_PAIRING`, kvm.rs) and `vmport` (the VMware backdoor
+//! port that QEMU also implements, vmport.rs). Adding one takes a file implementing
+//! [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the clock and the
+//! rest of the module do not change.
+
+use crate::kvm::Kvm;
+use crate::time::Timespec;
+use crate::vmport::Vmport;
+use kernel::prelude::*;
+
+/// Hooks run immediately before and after the single host access of a read.
+///
+/// `gettimex64` uses them to take the system timestamps that bracket the PHC reading.
+pub(crate) trait Bracket {
+    /// Runs right before the host access.
+    fn before(&mut self);
+    /// Runs right after the host access.
+    fn after(&mut self);
+}
+
+/// A [`Bracket`] that does nothing, for reads nobody brackets (probes, cross timestamps).
+pub(crate) struct NoBracket;
+
+impl Bracket for NoBracket {
+    fn before(&mut self) {}
+    fn after(&mut self) {}
+}
+
+/// A guest counter that a transport can capture together with host time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Counter {
+    /// kvm-clock nanoseconds of the vCPU that made the access (clocksource `kvm-clock`).
+    KvmClock,
+    /// The raw TSC (clocksource `tsc`).
+    Tsc,
+}
+
+impl Counter {
+    /// The other counter: what to try when the current clocksource is not this one.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Counter::KvmClock => Counter::Tsc,
+            Counter::Tsc => Counter::KvmClock,
+        }
+    }
+
+    /// The name of the clocksource this counter belongs to.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Counter::KvmClock => "kvm-clock",
+            Counter::Tsc => "tsc",
+        }
+    }
+}
+
+/// Host time and a guest counter value captured at the same instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PairedReading {
+    /// Host time (`CLOCK_REALTIME` of the host).
+    pub(crate) time: Timespec,
+    /// The guest counter value.
+    pub(crate) cycles: u64,
+}
+
+/// Why a transport cannot serve this guest.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProbeError {
+    /// The error `insmod` should fail with.
+    pub(crate) err: Error,
+    /// One human-readable reason for the log line.
+    pub(crate) reason: &'static str,
+}
+
+impl ProbeError {
+    /// The interface is absent or refuses to serve: `ENODEV` with a reason.
+    pub(crate) const fn unavailable(reason: &'static str) -> Self {
+        Self {
+            err: ENODEV,
+            reason,
+        }
+    }
+}
+
+/// A way to fetch the host's time.
+pub(crate) trait Transport: Sized + Send + Sync {
+    /// The name used by the `transport=` parameter and shown in sysfs.
+    const NAME: &'static str;
+
+    /// Detects the interface and checks that it works (e.g. with one host access).
+    fn probe() -> Result<Self, ProbeError>;
+
+    /// Reads the host's time; `bracket.before()` and `bracket.after()` run immediately
+    /// around the host access.
+    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec>;
+
+    /// Whether [`Transport::read_paired`] can work at all.
+    fn has_counter(&self) -> bool {
+        false
+    }
+
+    /// Reads the host's time paired with the guest counter `counter`.
+    ///
+    /// Fails with `ENODEV` when that counter is not available in this guest.
+    fn read_paired(&self, _counter: Counter) -> Result<PairedReading> {
+        Err(EOPNOTSUPP)
+    }
+}
+
+/// What the `transport=` module parameter asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Choice {
+    /// The first transport that works, in order of preference.
+    Auto,
+    /// KVM's `KVM_HC_CLOCK_PAIRING` hypercall.
+    Kvm,
+    /// The VMware backdoor port (QEMU's `vmport` device, VMware hypervisors).
+    Vmport,
+}
+
+impl Choice {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str = "auto|kvm|vmport";
+
+    /// Parses the parameter value; an absent or empty value means [`Choice::Auto`].
+    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
+        match value {
+            b"" | b"auto" => Ok(Choice::Auto),
+            b"kvm" => Ok(Choice::Kvm),
+            b"vmport" => Ok(Choice::Vmport),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+/// The transport in use.
+pub(crate) enum AnyTransport {
+    /// See [`Kvm`].
+    Kvm(Kvm),
+    /// See [`Vmport`].
+    Vmport(Vmport),
+}
+
+impl AnyTransport {
+    /// Probes the transports `choice` allows and returns the first that works.
+    ///
+    /// When none works, logs exactly one line saying why and returns the probe's error
+    /// (`ENODEV` unless something like an allocation failed).
+    pub(crate) fn select(choice: Choice) -> Result<Self> {
+        match choice {
+            Choice::Kvm => Kvm::probe().map(AnyTransport::Kvm).map_err(|e| {
+                pr_err!("transport=kvm unavailable: {}\n", e.reason);
+                e.err
+            }),
+            Choice::Vmport => Vmport::probe().map(AnyTransport::Vmport).map_err(|e| {
+                pr_err!("transport=vmport unavailable: {}\n", e.reason);
+                e.err
+            }),
+            // The hypercall first: nanosecond resolution and counter pairing (PRECISE);
+            // the port has microseconds and no pairing.
+            Choice::Auto => match Kvm::probe() {
+                Ok(k) => Ok(AnyTransport::Kvm(k)),
+                Err(k) => Vmport::probe().map(AnyTransport::Vmport).map_err(|v| {
+                    pr_err!(
+                        "no usable host time transport (kvm: {}; vmport: {})\n",
+                        k.reason,
+                        v.reason
+                    );
+                    v.err
+                }),
+            },
+        }
+    }
+
+    /// The name of the transport in use.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            AnyTransport::Kvm(_) => Kvm::NAME,
+            AnyTransport::Vmport(_) => Vmport::NAME,
+        }
+    }
+
+    /// See [`Transport::read`].
+    pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+        match self {
+            AnyTransport::Kvm(t) => t.read(bracket),
+            AnyTransport::Vmport(t) => t.read(bracket),
+        }
+    }
+
+    /// See [`Transport::has_counter`].
+    pub(crate) fn has_counter(&self) -> bool {
+        match self {
+            AnyTransport::Kvm(t) => t.has_counter(),
+            AnyTransport::Vmport(t) => t.has_counter(),
+        }
+    }
+
+    /// See [`Transport::read_paired`].
+    pub(crate) fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+        match self {
+            AnyTransport::Kvm(t) => t.read_paired(counter),
+            AnyTransport::Vmport(t) => t.read_paired(counter),
+        }
+    }
+}

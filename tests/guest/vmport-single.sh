@@ -1,0 +1,22 @@
+# Single-level guest (QEMU TCG, no KVM). QEMU's vmport device answers the backdoor's
+# GETVERSION but not its time commands (GETTIME 23, GETTIMEFULL 46 answer 0xffffffff,
+# measured with QEMU 10.0), so the vmport transport must refuse cleanly here: ENODEV and
+# one log line that says exactly that; auto likewise, naming both transports.
+. "$REPO/tests/lib.sh"
+ktap_print_header
+ktap_set_plan 5
+lines() { dmesg | grep "$MOD" | grep -vc 'taints kernel'; }
+dmesg -C
+out=$(insmod "$PTP_VMCLOCK_KO" transport=vmport 2>&1)
+dmesg | sed 's/^/# /'
+check "transport=vmport on QEMU: insmod fails with ENODEV" grep -q 'No such device' <<<"$out"
+check "... in one log line saying the port lacks GETTIMEFULL" \
+	bash -c "[ \$(dmesg | grep '$MOD' | grep -vc 'taints kernel') = 1 ] && dmesg | grep -q 'does not serve GETTIMEFULL'"
+dmesg -C
+out=$(insmod "$PTP_VMCLOCK_KO" 2>&1)
+dmesg | sed 's/^/# /'
+check "transport=auto without KVM: ENODEV" grep -q 'No such device' <<<"$out"
+check "... in one log line naming both transports' reasons" \
+	bash -c "[ \$(dmesg | grep '$MOD' | grep -vc 'taints kernel') = 1 ] && dmesg | grep '$MOD' | grep -q 'kvm: .*vmport: '"
+check "no module left loaded and no PHC registered" bash -c "! test -d /sys/module/$MOD && ! ls /sys/class/ptp/ 2>/dev/null | grep -q ."
+ktap_finished
