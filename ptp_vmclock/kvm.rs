@@ -14,7 +14,7 @@
 use crate::bindings;
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{self, Timespec};
-use crate::transport::{Bracket, Counter, PairedReading, ProbeError, Transport};
+use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
 use core::arch::asm;
 use kernel::{
     cpu::{nr_cpu_ids, CpuId},
@@ -578,14 +578,6 @@ unsafe fn pvclock_params(
             shift: core::ptr::addr_of!((*p).tsc_shift).read_volatile(),
         }
     }
-}
-
-/// Bracket that does nothing.
-struct NoBracket;
-
-impl Bracket for NoBracket {
-    fn before(&mut self) {}
-    fn after(&mut self) {}
 }
 
 impl Transport for Kvm {

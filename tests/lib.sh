@@ -55,6 +55,10 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)
 
 module_loaded() { [ -d "/sys/module/$MOD" ]; }
 
+# module_log_lines: how many kernel log lines the module itself wrote (the kernel's
+# one-time "loading out-of-tree module taints kernel" notice is not the module's).
+module_log_lines() { dmesg | grep "$MOD" | grep -vc 'taints kernel'; }
+
 # run_for SECONDS CMD...: run CMD for SECONDS, then stop it (SIGTERM). Timed with sleep
 # (CLOCK_MONOTONIC): coreutils timeout's CLOCK_REALTIME timer is moved by the very clock
 # steps phc2sys makes.
