@@ -6,6 +6,10 @@
 #   make KDIR=/path      ... against another Rust-enabled kernel build tree
 #   make CLIPPY=1        ... with clippy lints (as the kernel does)
 #   make clean | install
+#   make install         modules_install: with the reference kernel into its module
+#                        tree (the one every test VM uses as /usr/lib/modules), else
+#                        into /lib/modules/<KDIR's release>/updates (INSTALL_MOD_PATH=
+#                        and INSTALL_MOD_DIR= as for any out-of-tree module)
 #   make setup           toolchain tree + reference kernel (cached; see scripts/setup)
 #   make check           set-up + the whole test suite (tests/run)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
@@ -18,6 +22,7 @@ REF_KDIR := $(shell scripts/kdir 2>/dev/null)
 KDIR ?= $(if $(REF_KDIR),$(REF_KDIR),/lib/modules/$(shell uname -r)/build)
 
 ifeq ($(KDIR),$(REF_KDIR))
+  INSTALL_MOD_PATH ?= $(dir $(KDIR))modroot
   # Already inside the tree (e.g. in a guest or a nested make)? Then no wrapper.
   INTREE := $(if $(wildcard /usr/lib/llvm-19/bin/clang),,scripts/intree)
   LLVM ?= -19
@@ -41,7 +46,7 @@ clean:
 	$(KMAKE) clean
 
 install:
-	$(KMAKE) modules_install
+	$(KMAKE) $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install
 
 setup:
 	scripts/setup
