@@ -45,153 +45,110 @@ module! {
 /// The name of the PTP clock, as udev rules match it (`/sys/class/ptp/ptpN/clock_name`).
 const CLOCK_NAME: &CStr = c"ptp_vmclock";
 
-// --- Module parameter `transport` (a string: auto|kvm) ------------------------------------
+// --- String module parameters -------------------------------------------------------------
 //
-// `module!` only supports integer and bool parameters, so this one is declared by hand the
-// way `module_param(transport, charp, 0444)` does in C: a `kernel_param` in `__param` using
-// the kernel's `param_ops_charp`, plus its modinfo lines.
+// `module!` only supports integer and bool parameters, so the string ones are declared by
+// `charp_param!` the way `module_param(name, charp, 0444)` and `MODULE_PARM_DESC()` do in C:
+// a `kernel_param` in `__param` using the kernel's `param_ops_charp`, plus its modinfo lines.
 
-/// The value of the `transport` parameter: the C `charp` handler replaces the default with a
-/// pointer to a copy of the given string (and frees only copies it made).
+/// The storage of a `charp` parameter: the C handler replaces the default with a pointer to
+/// a copy of the given string (and frees only copies it made).
 #[repr(transparent)]
 struct CharpParam(UnsafeCell<*mut c_char>);
 
-// SAFETY: The module loader writes the pointer before `init` runs; the parameter is read-only
-// in sysfs (0444), so afterwards it is only read.
+// SAFETY: The module loader writes the pointer before `init` runs; the parameters are
+// read-only in sysfs (0444), so afterwards they are only read.
 unsafe impl Sync for CharpParam {}
 
-static TRANSPORT_PARAM: CharpParam = CharpParam(UnsafeCell::new(
-    as_char_ptr_in_const_context(c"auto").cast_mut(),
-));
-
-#[link_section = "__param"]
-#[used(compiler)]
-static TRANSPORT_KERNEL_PARAM: kernel::module_param::KernelParam =
-    kernel::module_param::KernelParam::new(bindings::kernel_param {
-        name: as_char_ptr_in_const_context(c"transport"),
-        mod_: this_module::<LocalModule>().as_ptr(),
-        ops: &raw const bindings::param_ops_charp,
-        perm: 0o444,
-        level: -1,
-        flags: 0,
-        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
-            arg: TRANSPORT_PARAM.0.get().cast(),
-        },
-    });
-
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static TRANSPORT_PARMTYPE: [u8; 25] = *b"parmtype=transport:charp\0";
-
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static TRANSPORT_PARM: [u8; 66] =
-    *b"parm=transport:host time transport: auto (default), kvm or vmport\0";
-
-/// The value of the `transport` parameter (`auto` when not given).
-fn transport_param() -> &'static [u8] {
-    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
-    let value = unsafe { *TRANSPORT_PARAM.0.get() };
-    if value.is_null() {
-        return b"";
+impl CharpParam {
+    /// The value: the given string, or the default when none was given.
+    fn value(&self) -> &[u8] {
+        // SAFETY: Written by the module loader before `init`, never afterwards (see the
+        // `Sync` implementation).
+        let value = unsafe { *self.0.get() };
+        if value.is_null() {
+            return b"";
+        }
+        // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the
+        // module's parameters are freed, after `exit`; the default is a static C string.
+        unsafe { CStr::from_char_ptr(value) }.to_bytes()
     }
-    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
-    // parameters are freed, after `exit`.
-    unsafe { CStr::from_char_ptr(value) }.to_bytes()
 }
 
-// --- Module parameter `timescale` (a string: utc|tai) --------------------------------------------
-//
-// Declared by hand like `transport` above.
-
-static TIMESCALE_PARAM: CharpParam = CharpParam(UnsafeCell::new(
-    as_char_ptr_in_const_context(c"utc").cast_mut(),
-));
-
-#[link_section = "__param"]
-#[used(compiler)]
-static TIMESCALE_KERNEL_PARAM: kernel::module_param::KernelParam =
-    kernel::module_param::KernelParam::new(bindings::kernel_param {
-        name: as_char_ptr_in_const_context(c"timescale"),
-        mod_: this_module::<LocalModule>().as_ptr(),
-        ops: &raw const bindings::param_ops_charp,
-        perm: 0o444,
-        level: -1,
-        flags: 0,
-        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
-            arg: TIMESCALE_PARAM.0.get().cast(),
-        },
-    });
-
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static TIMESCALE_PARMTYPE: [u8; 25] = *b"parmtype=timescale:charp\0";
-
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static TIMESCALE_PARM: [u8; 55] = *b"parm=timescale:time scale served: utc (default) or tai\0";
-
-/// The value of the `timescale` parameter (`utc` when not given).
-fn timescale_param() -> &'static [u8] {
-    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
-    let value = unsafe { *TIMESCALE_PARAM.0.get() };
-    if value.is_null() {
-        return b"";
+/// A `.modinfo` entry as a byte array of exactly the string's length (`s` ends in NUL).
+const fn modinfo<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = b[i];
+        i += 1;
     }
-    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
-    // parameters are freed, after `exit`.
-    unsafe { CStr::from_char_ptr(value) }.to_bytes()
+    out
 }
 
-// --- Module parameter `clock_pairing` (a string: auto|legacy) ------------------------------------
-//
-// Declared by hand like `transport` above.
+/// Declares a read-only (0444) string module parameter and its description.
+///
+/// `charp_param!(ACCESSOR, "name", "default", "description")` defines `fn ACCESSOR() ->
+/// &'static [u8]`, the parameter's value.
+macro_rules! charp_param {
+    ($accessor:ident, $name:literal, $default:literal, $desc:literal) => {
+        #[doc = concat!("The value of the `", $name, "` parameter (`", $default, "` when not given).")]
+        fn $accessor() -> &'static [u8] {
+            static PARAM: CharpParam = CharpParam(UnsafeCell::new(
+                as_char_ptr_in_const_context(kernel::c_str!($default)).cast_mut(),
+            ));
 
-static CLOCK_PAIRING_PARAM: CharpParam = CharpParam(UnsafeCell::new(
-    as_char_ptr_in_const_context(c"auto").cast_mut(),
-));
+            #[link_section = "__param"]
+            #[used(compiler)]
+            static KERNEL_PARAM: kernel::module_param::KernelParam =
+                kernel::module_param::KernelParam::new(bindings::kernel_param {
+                    name: as_char_ptr_in_const_context(kernel::c_str!($name)),
+                    mod_: this_module::<LocalModule>().as_ptr(),
+                    ops: &raw const bindings::param_ops_charp,
+                    perm: 0o444,
+                    level: -1,
+                    flags: 0,
+                    __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+                        arg: PARAM.0.get().cast(),
+                    },
+                });
 
-#[link_section = "__param"]
-#[used(compiler)]
-static CLOCK_PAIRING_KERNEL_PARAM: kernel::module_param::KernelParam =
-    kernel::module_param::KernelParam::new(bindings::kernel_param {
-        name: as_char_ptr_in_const_context(c"clock_pairing"),
-        mod_: this_module::<LocalModule>().as_ptr(),
-        ops: &raw const bindings::param_ops_charp,
-        perm: 0o444,
-        level: -1,
-        flags: 0,
-        __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
-            arg: CLOCK_PAIRING_PARAM.0.get().cast(),
-        },
-    });
+            const PARMTYPE: &str = concat!("parmtype=", $name, ":charp\0");
+            #[cfg(MODULE)]
+            #[link_section = ".modinfo"]
+            #[used(compiler)]
+            static MODINFO_PARMTYPE: [u8; PARMTYPE.len()] = modinfo(PARMTYPE);
 
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static CLOCK_PAIRING_PARMTYPE: [u8; 29] = *b"parmtype=clock_pairing:charp\0";
+            const PARM: &str = concat!("parm=", $name, ":", $desc, "\0");
+            #[cfg(MODULE)]
+            #[link_section = ".modinfo"]
+            #[used(compiler)]
+            static MODINFO_PARM: [u8; PARM.len()] = modinfo(PARM);
 
-#[cfg(MODULE)]
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static CLOCK_PAIRING_PARM: [u8; 76] =
-    *b"parm=clock_pairing:auto (default: TAI+status if offered) or legacy (type 0)\0";
-
-/// The value of the `clock_pairing` parameter (`auto` when not given).
-fn clock_pairing_param() -> &'static [u8] {
-    // SAFETY: Written by the module loader before `init`, never afterwards (see `CharpParam`).
-    let value = unsafe { *CLOCK_PAIRING_PARAM.0.get() };
-    if value.is_null() {
-        return b"";
-    }
-    // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the module's
-    // parameters are freed, after `exit`.
-    unsafe { CStr::from_char_ptr(value) }.to_bytes()
+            PARAM.value()
+        }
+    };
 }
+
+charp_param!(
+    transport_param,
+    "transport",
+    "auto",
+    "host time transport: auto (default), kvm or vmport"
+);
+charp_param!(
+    timescale_param,
+    "timescale",
+    "utc",
+    "time scale served: utc (default) or tai"
+);
+charp_param!(
+    clock_pairing_param,
+    "clock_pairing",
+    "auto",
+    "auto (default: TAI+status if offered) or legacy (type 0)"
+);
 
 // --- The module ---------------------------------------------------------------------------
 
