@@ -1,6 +1,6 @@
 # Guest booted with clocksource=tsc: our PTP_SYS_OFFSET_PRECISE works; C ptp_kvm's
 # fails there (ENODEV) - shown as the contrast, not as a failure of ours.
-# timeout: 90
+# timeout: 240
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 5
