@@ -1,6 +1,6 @@
 # The host's time status (KVM_CLOCK_PAIRING_TAI, host/*.patch) in sysfs, timescale=tai,
 # and the fallback to the upstream clock type 0 (clock_pairing=legacy).
-# timeout: 180
+# timeout: 480
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 18
