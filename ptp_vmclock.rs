@@ -150,6 +150,24 @@ charp_param!(
     "auto (default: TAI+status if offered) or legacy (type 0)"
 );
 
+/// Parses a string parameter with `parse`; an invalid value is logged in one line,
+/// naming the accepted ones.
+fn parse_param<T>(
+    name: &str,
+    value: &[u8],
+    valid: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
+    parse(value).inspect_err(|_| {
+        pr_err!(
+            "invalid {}={} (expected {})\n",
+            name,
+            BStr::from_bytes(value),
+            valid
+        );
+    })
+}
+
 // --- The module ---------------------------------------------------------------------------
 
 /// The loaded module: the PTP clock and the sysfs status.
@@ -165,33 +183,26 @@ struct PtpVmclock {
 
 impl kernel::InPlaceModule for PtpVmclock {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let param = transport_param();
-        let choice = transport::Choice::parse(param);
-        let timescale_arg = timescale_param();
-        let pairing_arg = clock_pairing_param();
         try_pin_init!(Self {
             clock <- {
-                let choice = choice.inspect_err(|_| {
-                    pr_err!(
-                        "invalid transport={} (expected {})\n",
-                        BStr::from_bytes(param),
-                        transport::Choice::VALID
-                    );
-                })?;
-                let timescale = kvm::Timescale::parse(timescale_arg).inspect_err(|_| {
-                    pr_err!(
-                        "invalid timescale={} (expected {})\n",
-                        BStr::from_bytes(timescale_arg),
-                        kvm::Timescale::VALID
-                    );
-                })?;
-                let pairing = kvm::PairingChoice::parse(pairing_arg).inspect_err(|_| {
-                    pr_err!(
-                        "invalid clock_pairing={} (expected {})\n",
-                        BStr::from_bytes(pairing_arg),
-                        kvm::PairingChoice::VALID
-                    );
-                })?;
+                let choice = parse_param(
+                    "transport",
+                    transport_param(),
+                    transport::Choice::VALID,
+                    transport::Choice::parse,
+                )?;
+                let timescale = parse_param(
+                    "timescale",
+                    timescale_param(),
+                    kvm::Timescale::VALID,
+                    kvm::Timescale::parse,
+                )?;
+                let pairing = parse_param(
+                    "clock_pairing",
+                    clock_pairing_param(),
+                    kvm::PairingChoice::VALID,
+                    kvm::PairingChoice::parse,
+                )?;
                 kvm::configure(timescale, pairing);
                 status::set_timescale(timescale.name());
                 // Only KVM clock type 1 serves TAI: with `auto`, say why when it cannot.
