@@ -16,6 +16,9 @@ CACHE=$PTP_VMCLOCK_CACHE
 TREE_RECIPE=3
 KERNEL_RECIPE=1
 KERNEL=${KERNEL:-7.3}
+# KERNEL_VARIANT=debug: the reference kernel plus config/debug/*.config (KASAN, lockdep,
+# kmemleak, UBSAN, ...), cached apart from the plain one (make check-debug).
+KERNEL_VARIANT=${KERNEL_VARIANT:-}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -28,7 +31,7 @@ tree_key() {
 TREE=$CACHE/tree-$(tree_key)/root
 
 # The kernel build depends on the toolchain and source versions recorded in the lock
-# file, the config fragments and the host/ patch series.
+# file, the config fragments (and the variant's) and the host/ patch series.
 kernel_key() {
 	{
 		echo "recipe $KERNEL_RECIPE kernel $KERNEL"
@@ -37,6 +40,10 @@ kernel_key() {
 		for f in "$REPO"/config/*.config "$REPO"/host/*.patch; do
 			[ ! -e "$f" ] || cat "$f"
 		done
+		if [ -n "$KERNEL_VARIANT" ]; then
+			echo "variant $KERNEL_VARIANT"
+			cat "$REPO/config/$KERNEL_VARIANT"/*.config
+		fi
 	} | sha256sum | cut -c1-12
 }
 KDIR_REF=$CACHE/kernel-$(kernel_key)/linux
