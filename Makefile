@@ -12,7 +12,10 @@
 #                        and INSTALL_MOD_DIR= as for any out-of-tree module)
 #   make setup           toolchain tree + reference kernel (cached; see scripts/setup)
 #   make check           set-up + the whole test suite (tests/run)
+#   make check-debug     the same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
+#                        config/debug/, cached apart: KERNEL_VARIANT=debug)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
+#   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)
 #
 # KDIR defaults to the cached reference kernel when it exists, else the running
 # kernel's build directory. With the cached kernel every tool runs inside the hermetic
@@ -35,7 +38,7 @@ endif
 KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY))
 
-.PHONY: all modules clean install setup check check-quick run
+.PHONY: all modules clean install setup check check-debug check-quick run bench
 
 all: modules
 
@@ -55,6 +58,9 @@ check: setup
 	$(MAKE) modules
 	tests/run
 
+check-debug:
+	KERNEL_VARIANT=debug $(MAKE) check
+
 check-quick: setup
 	$(MAKE) modules
 	tests/run --quick
@@ -62,3 +68,7 @@ check-quick: setup
 run: setup
 	$(MAKE) modules
 	scripts/demo
+
+bench: setup
+	$(MAKE) modules
+	scripts/bench

@@ -11,6 +11,20 @@
  *   ptptool readers DEV S T    T threads, thread i pinned to CPU i, each reading the
  *                              PHC with clock_gettime for S seconds; checks that every
  *                              thread sees non-decreasing time and counts errors
+ *   ptptool cost OURS KVM REP CALLS COSTFILE WIDTHFILE
+ *                              read cost (bench): CALLS rounds, each one PTP_SYS_OFFSET
+ *                              (n=25) on OURS and on KVM, one PTP_SYS_OFFSET_EXTENDED
+ *                              (n=25) on OURS and 25 clock_gettime(CLOCK_REALTIME), in an
+ *                              order rotated every round; appends "REP method call
+ *                              cost_ns" (wall time of the call / 25) to COSTFILE and
+ *                              "REP method call sample width_ns" to WIDTHFILE
+ *   ptptool monitor DEV S HZ [START]
+ *                              the oracle (bench): HZ times a second one
+ *                              PTP_SYS_OFFSET_PRECISE on DEV until S seconds after START
+ *                              (CLOCK_BOOTTIME seconds, as /proc/uptime shows it; default:
+ *                              now); prints "t_s err_ns", t_s since START, err_ns = system
+ *                              realtime - device time at the same instant; errors go to
+ *                              stderr
  *
  * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage.
  */
@@ -118,8 +132,126 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+static int64_t now_ns(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return ts_ns(&t);
+}
+
+#define COST_N 25
+
+enum cost_method { M_OURS_BASIC, M_OURS_EXT, M_KVM_BASIC, M_REALTIME, M_COUNT };
+static const char *const cost_name[M_COUNT] = { "ours_basic", "ours_ext", "kvm_basic",
+						"realtime" };
+
+/* One call of method m: its cost per sample and the bracket width of each sample. */
+static int cost_call(enum cost_method m, int fo, int fk, int64_t *cost, int64_t *width)
+{
+	struct ptp_sys_offset so = { .n_samples = COST_N };
+	struct ptp_sys_offset_extended se = { .n_samples = COST_N };
+	struct timespec rt;
+	int64_t t0, t1;
+	int i, err = 0;
+
+	t0 = now_ns(CLOCK_MONOTONIC_RAW);
+	switch (m) {
+	case M_OURS_BASIC:
+	case M_KVM_BASIC:
+		err = ioctl(m == M_OURS_BASIC ? fo : fk, PTP_SYS_OFFSET, &so);
+		break;
+	case M_OURS_EXT:
+		err = ioctl(fo, PTP_SYS_OFFSET_EXTENDED, &se);
+		break;
+	default:
+		for (i = 0; i < COST_N; i++)
+			clock_gettime(CLOCK_REALTIME, &rt);
+		break;
+	}
+	t1 = now_ns(CLOCK_MONOTONIC_RAW);
+	if (err)
+		return -1;
+	*cost = (t1 - t0) / COST_N;
+	for (i = 0; i < COST_N; i++) {
+		if (m == M_OURS_BASIC || m == M_KVM_BASIC)
+			width[i] = pct_ns(&so.ts[2 * i + 2]) - pct_ns(&so.ts[2 * i]);
+		else if (m == M_OURS_EXT)
+			width[i] = pct_ns(&se.ts[i][2]) - pct_ns(&se.ts[i][0]);
+		else
+			width[i] = -1;
+	}
+	return 0;
+}
+
+static int cost_main(char **argv)
+{
+	int fo = open_dev(argv[2]), fk = open_dev(argv[3]);
+	int rep = atoi(argv[4]), calls = atoi(argv[5]), c, k, i;
+	FILE *cf = fopen(argv[6], "a"), *wf = fopen(argv[7], "a");
+	int64_t cost, width[COST_N];
+
+	if (!cf || !wf || calls <= 0) {
+		fprintf(stderr, "ptptool: cost: cannot open the output files\n");
+		return 2;
+	}
+	for (c = 0; c < calls; c++) {
+		for (k = 0; k < M_COUNT; k++) {
+			enum cost_method m = (enum cost_method)((c + k) % M_COUNT);
+
+			if (cost_call(m, fo, fk, &cost, width)) {
+				fprintf(stderr, "ptptool: cost: %s: %s\n", cost_name[m], strerror(errno));
+				return 1;
+			}
+			fprintf(cf, "%d %s %d %" PRId64 "\n", rep, cost_name[m], c, cost);
+			for (i = 0; m != M_REALTIME && i < COST_N; i++)
+				fprintf(wf, "%d %s %d %d %" PRId64 "\n", rep, cost_name[m], c, i,
+					width[i]);
+		}
+	}
+	return fclose(cf) || fclose(wf);
+}
+
+static int monitor_main(char **argv)
+{
+	int fd = open_dev(argv[2]), errors = 0;
+	double secs = atof(argv[3]), hz = atof(argv[4]);
+	int64_t start = now_ns(CLOCK_BOOTTIME), period, next;
+
+	if (secs <= 0 || hz <= 0)
+		return 2;
+	if (argv[5])
+		start = (int64_t)(atof(argv[5]) * 1e9);
+	period = (int64_t)(1e9 / hz);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The first reading at the next period boundary after now. */
+	next = start;
+	while (next < now_ns(CLOCK_BOOTTIME))
+		next += period;
+	for (; next - start < (int64_t)(secs * 1e9); next += period) {
+		struct ptp_sys_offset_precise sp;
+		struct timespec t = { .tv_sec = next / 1000000000, .tv_nsec = next % 1000000000 };
+
+		clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &t, NULL);
+		memset(&sp, 0, sizeof(sp));
+		if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp)) {
+			if (errors++ < 5)
+				fprintf(stderr, "ptptool: monitor: PTP_SYS_OFFSET_PRECISE: %s\n",
+					strerror(errno));
+			continue;
+		}
+		printf("%.3f %" PRId64 "\n", (now_ns(CLOCK_BOOTTIME) - start) / 1e9,
+		       pct_ns(&sp.sys_realtime) - pct_ns(&sp.device));
+	}
+	return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 8 && !strcmp(argv[1], "cost"))
+		return cost_main(argv);
+	if (argc >= 5 && !strcmp(argv[1], "monitor"))
+		return monitor_main(argv);
 	if (argc >= 4 && !strcmp(argv[1], "ext")) {
 		struct ptp_sys_offset_extended so = { .n_samples = atoi(argv[3]) };
 		int fd = open_dev(argv[2]);
