@@ -16,6 +16,8 @@
 #                        config/debug/, cached apart: KERNEL_VARIANT=debug)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)
+#   make check-stock     set-up + build for and run on Debian's unmodified 7.3 kernel
+#                        (scripts/prepare-kdir, scripts/stock-test)
 #
 # KDIR defaults to the cached reference kernel when it exists, else the running
 # kernel's build directory. With the cached kernel every tool runs inside the hermetic
@@ -38,7 +40,7 @@ endif
 KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY))
 
-.PHONY: all modules clean install setup check check-debug check-quick run bench
+.PHONY: all modules clean install setup check check-debug check-quick check-stock run bench
 
 all: modules
 
@@ -60,6 +62,9 @@ check: setup
 
 check-debug:
 	KERNEL_VARIANT=debug $(MAKE) check
+
+check-stock: setup
+	scripts/stock-test
 
 check-quick: setup
 	$(MAKE) modules
