@@ -8,7 +8,8 @@
 #   accuracy-METHOD.tsv/.meta guest CLOCK_REALTIME - host time by an independent oracle
 # BENCH_SMOKE=1: the same code paths with tiny sizes (about 40 s of measuring).
 # BENCH_UNPINNED=0 skips the last phase (scaling with the guest's vCPUs on two L2 CPUs,
-# where the nested rig has lost VMs under two-vCPU hypercall load).
+# where the nested rig has lost VMs under two-vCPU hypercall load: in 2 of 2 full runs,
+# once just after the phase, once during it). "complete" marks the required phases done.
 set -u
 . "$REPO/tests/lib.sh" >/dev/null
 D=${BENCH_DATA:?BENCH_DATA: the output directory}
@@ -130,16 +131,19 @@ else
 	echo "note=chrony_ntp not measured: no eth0 in the guest" >>"$D/meta"
 fi
 phc_ctl CLOCK_REALTIME freq 0 >/dev/null 2>&1
+# Every required phase is measured; what follows is the rig's risky case.
+touch "$D/complete"
 
 # 4. Scaling with the guest's vCPUs free to run on both L2 CPUs (the rig's risky case).
 if [ "${BENCH_UNPINNED:-1}" = 1 ] && [ "$pinned" = 1 ]; then
 	if host-cmd 'taskset -a -p -c 0,1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1; then
+		echo "note=unpinned scaling: the nested rig lost the test guest before this phase ended (two vCPUs making hypercalls at once, see README)" >"$D/unpinned-pending"
 		scaling 0
 		host-cmd 'taskset -a -p -c 1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1
+		rm -f "$D/unpinned-pending"
 		say "scaling (pinned=0): done"
 	else
 		echo "note=unpinned scaling not measured: could not change the guest's CPU affinity on L2" >>"$D/meta"
 	fi
 fi
-touch "$D/complete"
 say "done"
