@@ -6,7 +6,7 @@
 ktap_print_header
 ktap_set_plan 3
 for m in ptp_vmclock_rs ptp_kvm; do rmmod $m 2>/dev/null; done
-d=${TEST_OUT:?TEST_OUT: the runner's log directory}/bench-smoke
+d=${TEST_OUT:?TEST_OUT, the log directory of the runner, is not set}/bench-smoke
 rm -rf "$d"
 BENCH_DATA=$d BENCH_SMOKE=1 BENCH_UNPINNED=0 bash "$REPO/bench/guest.sh" >/tmp/bench.out 2>&1
 rc=$?
