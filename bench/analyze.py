@@ -604,40 +604,34 @@ class Row:
     ratio: str
 
 
+def dist_rows(dists, methods, key: str, metric: str, absent, p5_p95: bool) -> list[Row]:
+    """Table rows of per-rep distributions (read cost or bracket width) per method."""
+    rows: list[Row] = []
+    anchor = dists.get(COST_ANCHOR)
+    for method in methods:
+        if method not in dists:
+            rows.append(Row(method, metric,
+                            f"not measured: {absent.get(key + ':' + method, '?')}", "", ""))
+            continue
+        pr = dists[method]
+        med = pr.summary("median")
+        ratio = per_rep_ratio(pr, anchor)
+        spread = f"IQR {f_us(pr.summary('p25').median)}..{f_us(pr.summary('p75').median)}; "
+        if p5_p95:
+            spread += f"p5..p95 {f_us(pr.summary('p5').median)}..{f_us(pr.summary('p95').median)}; "
+        spread += f"rep medians {f_us(med.lo)}..{f_us(med.hi)} ({plural(med.n, 'rep')})"
+        rows.append(Row(
+            method, metric, f_us(med.median), spread,
+            "1 (anchor)" if method == COST_ANCHOR else
+            (f_range(ratio, f_ratio) if ratio else "n/a")))
+    return rows
+
+
 def table_rows(d: Data) -> list[Row]:
     """Build the main table: read cost, bracket width, scaling, accuracy."""
     rows: list[Row] = []
-    anchor = d.cost.get(COST_ANCHOR)
-    for method in COST_METHODS:
-        if method not in d.cost:
-            rows.append(Row(method, "read cost / sample (µs)",
-                            f"not measured: {d.absent.get('cost:' + method, '?')}", "", ""))
-            continue
-        pr = d.cost[method]
-        med = pr.summary("median")
-        ratio = per_rep_ratio(pr, anchor)
-        rows.append(Row(
-            method, "read cost / sample (µs)", f_us(med.median),
-            f"IQR {f_us(pr.summary('p25').median)}..{f_us(pr.summary('p75').median)}; "
-            f"p5..p95 {f_us(pr.summary('p5').median)}..{f_us(pr.summary('p95').median)}; "
-            f"rep medians {f_us(med.lo)}..{f_us(med.hi)} ({plural(med.n, 'rep')})",
-            "1 (anchor)" if method == COST_ANCHOR else
-            (f_range(ratio, f_ratio) if ratio else "n/a")))
-    wanchor = d.width.get(COST_ANCHOR)
-    for method in WIDTH_METHODS:
-        if method not in d.width:
-            rows.append(Row(method, "bracket width (µs)",
-                            f"not measured: {d.absent.get('width:' + method, '?')}", "", ""))
-            continue
-        pr = d.width[method]
-        med = pr.summary("median")
-        ratio = per_rep_ratio(pr, wanchor)
-        rows.append(Row(
-            method, "bracket width (µs)", f_us(med.median),
-            f"IQR {f_us(pr.summary('p25').median)}..{f_us(pr.summary('p75').median)}; "
-            f"rep medians {f_us(med.lo)}..{f_us(med.hi)} ({plural(med.n, 'rep')})",
-            "1 (anchor)" if method == COST_ANCHOR else
-            (f_range(ratio, f_ratio) if ratio else "n/a")))
+    rows += dist_rows(d.cost, COST_METHODS, "cost", "read cost / sample (µs)", d.absent, True)
+    rows += dist_rows(d.width, WIDTH_METHODS, "width", "bracket width (µs)", d.absent, False)
     for pinned in (0, 1):
         if f"scaling:{pinned}" in d.absent and not any(
                 (pinned, m) in d.scaling for m in SCALING_METHODS):
