@@ -8,23 +8,26 @@
 //! `PTP_SYS_OFFSET_PRECISE` under both the kvm-clock and the tsc clocksource, and uses no
 //! global lock. This file is the module glue; the code lives in `ptp_vmclock/`.
 
+use compat::{as_char_ptr_in_const_context, KernelParam};
 use core::cell::UnsafeCell;
-use kernel::{
-    module::this_module,
-    prelude::*,
-    str::{as_char_ptr_in_const_context, BStr},
-};
+#[cfg(not(ptp_vmclock_v6_12))]
+use kernel::module::this_module;
+use kernel::{c_str, ffi::c_char, prelude::*, str::BStr};
 
 #[path = "ptp_vmclock/bindings.rs"]
 mod bindings;
 #[path = "ptp_vmclock/clock.rs"]
 mod clock;
+#[path = "ptp_vmclock/compat.rs"]
+mod compat;
 #[path = "ptp_vmclock/kvm.rs"]
 mod kvm;
 #[path = "ptp_vmclock/ptp.rs"]
 pub mod ptp;
 #[path = "ptp_vmclock/status.rs"]
 mod status;
+// 6.12's kernel crate has no `#[kunit_tests]`: the unit tests run on 7.x only.
+#[cfg(not(ptp_vmclock_v6_12))]
 #[path = "ptp_vmclock/tests.rs"]
 mod tests;
 #[path = "ptp_vmclock/time.rs"]
@@ -34,6 +37,7 @@ mod transport;
 #[path = "ptp_vmclock/vmport.rs"]
 mod vmport;
 
+#[cfg(not(ptp_vmclock_v6_12))]
 module! {
     type: PtpVmclock,
     name: "ptp_vmclock_rs",
@@ -42,8 +46,19 @@ module! {
     license: "GPL",
 }
 
+// 6.12: `author` (one string), and a `kernel::Module`, which is moved after `init`: the
+// pinned module lives in a box (see `PtpVmclockBox`).
+#[cfg(ptp_vmclock_v6_12)]
+module! {
+    type: PtpVmclockBox,
+    name: "ptp_vmclock_rs",
+    author: "The ptp_vmclock authors",
+    description: "PTP clock serving the host's time through a hypervisor transport",
+    license: "GPL",
+}
+
 /// The name of the PTP clock, as udev rules match it (`/sys/class/ptp/ptpN/clock_name`).
-const CLOCK_NAME: &CStr = c"ptp_vmclock";
+const CLOCK_NAME: &CStr = c_str!("ptp_vmclock");
 
 // --- String module parameters -------------------------------------------------------------
 //
@@ -71,7 +86,7 @@ impl CharpParam {
         }
         // SAFETY: `param_set_charp()` stores a NUL-terminated copy that lives until the
         // module's parameters are freed, after `exit`; the default is a static C string.
-        unsafe { CStr::from_char_ptr(value) }.to_bytes()
+        compat::cstr_bytes(unsafe { CStr::from_char_ptr(value) })
     }
 }
 
@@ -101,18 +116,20 @@ macro_rules! charp_param {
 
             #[link_section = "__param"]
             #[used(compiler)]
-            static KERNEL_PARAM: kernel::module_param::KernelParam =
-                kernel::module_param::KernelParam::new(bindings::kernel_param {
-                    name: as_char_ptr_in_const_context(kernel::c_str!($name)),
-                    mod_: this_module::<LocalModule>().as_ptr(),
-                    ops: &raw const bindings::param_ops_charp,
-                    perm: 0o444,
-                    level: -1,
-                    flags: 0,
-                    __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
-                        arg: PARAM.0.get().cast(),
-                    },
-                });
+            static KERNEL_PARAM: KernelParam = KernelParam::new(bindings::kernel_param {
+                name: as_char_ptr_in_const_context(kernel::c_str!($name)),
+                #[cfg(not(ptp_vmclock_v6_12))]
+                mod_: this_module::<LocalModule>().as_ptr(),
+                #[cfg(ptp_vmclock_v6_12)]
+                mod_: compat::THIS_MODULE.as_ptr(),
+                ops: &raw const bindings::param_ops_charp,
+                perm: 0o444,
+                level: -1,
+                flags: 0,
+                __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+                    arg: PARAM.0.get().cast(),
+                },
+            });
 
             const PARMTYPE: &str = concat!("parmtype=", $name, ":charp\0");
             #[cfg(MODULE)]
@@ -181,8 +198,31 @@ struct PtpVmclock {
     _status: Option<status::Status>,
 }
 
+#[cfg(not(ptp_vmclock_v6_12))]
 impl kernel::InPlaceModule for PtpVmclock {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        Self::new(module)
+    }
+}
+
+/// The module on 6.12, whose `kernel::Module` is moved after `init`: [`PtpVmclock`] pinned
+/// in a box.
+#[cfg(ptp_vmclock_v6_12)]
+struct PtpVmclockBox {
+    _module: Pin<KBox<PtpVmclock>>,
+}
+
+#[cfg(ptp_vmclock_v6_12)]
+impl kernel::Module for PtpVmclockBox {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        KBox::try_pin_init(PtpVmclock::new(module), GFP_KERNEL).map(|m| Self { _module: m })
+    }
+}
+
+impl PtpVmclock {
+    /// Parses the parameters, selects the transport and registers the clock and the sysfs
+    /// status.
+    fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             clock <- {
                 let choice = parse_param(

@@ -26,6 +26,7 @@
 mod generated {
     pub use kernel::bindings::*;
     use kernel::ffi;
+    #[cfg(not(ptp_vmclock_v6_12))]
     use pin_init::MaybeZeroable;
 
     include!(env!("PTP_VMCLOCK_BINDINGS_RS"));

@@ -21,3 +21,8 @@
 #include <asm/pvclock.h>
 /* After asm/pvclock.h, which defines the struct this header dereferences. */
 #include <asm/kvmclock.h>
+
+#include <linux/version.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#include "compat_6_12.h"
+#endif

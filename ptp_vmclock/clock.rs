@@ -2,16 +2,14 @@
 
 //! The PTP clock: every read fetches the host's time through the selected transport.
 
+use crate::compat::{Atomic, Relaxed};
 use crate::ptp::{
     self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
 };
 use crate::status;
 use crate::time::Timespec;
 use crate::transport::{AnyTransport, Bracket, Counter};
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-};
+use kernel::prelude::*;
 
 impl Bracket for SystemTimestamps<'_> {
     fn before(&mut self) {

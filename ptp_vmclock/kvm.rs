@@ -12,19 +12,15 @@
 //! of the window between the system timestamps that bracket the hypercall.
 
 use crate::bindings;
+use crate::compat::{
+    eopnotsupp, new_spinlock_irq, nr_cpu_ids, smp_mb, Atomic, CpuId, Read, Relaxed, SetOnce,
+    SpinLockIrq,
+};
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{self, Timespec};
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
 use core::arch::asm;
-use kernel::{
-    cpu::{nr_cpu_ids, CpuId},
-    prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        barrier::{smp_mb, Read},
-        new_spinlock_irq, SetOnce, SpinLockIrq,
-    },
-};
+use kernel::prelude::*;
 
 // --- Clock types and host status (host/*.patch ABI) ---------------------------------------
 //
@@ -220,7 +216,7 @@ pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
     match ret {
         0 => Ok(()),
         // The host cannot pair clocks right now (not TSC-based, TSC catch-up, ...).
-        EOPNOTSUPP_RET => Err(EOPNOTSUPP),
+        EOPNOTSUPP_RET => Err(eopnotsupp()),
         // The host does not know the hypercall.
         ENOSYS_RET => Err(ENODEV),
         // -KVM_EFAULT or anything unexpected.
@@ -616,7 +612,7 @@ impl Transport for Kvm {
                 status::set_clock_pairing(if tai { "tai-status" } else { "legacy" });
                 Ok(kvm)
             }
-            Err(e) if e == EOPNOTSUPP => Err(ProbeError::unavailable(
+            Err(e) if e == eopnotsupp() => Err(ProbeError::unavailable(
                 "host refuses KVM_HC_CLOCK_PAIRING (host clocksource not TSC-based, or TSC catch-up)",
             )),
             Err(e) if e == ENODEV => Err(ProbeError::unavailable(
@@ -648,7 +644,7 @@ impl Transport for Kvm {
                 let buf = self.hypercall(&mut guard, &mut NoBracket)?;
                 drop(guard);
                 if buf.0.flags & F_TSC_INVALID != 0 {
-                    return Err(EOPNOTSUPP);
+                    return Err(eopnotsupp());
                 }
                 Ok(PairedReading {
                     time: self.host_time(&buf)?,
@@ -676,7 +672,7 @@ impl Transport for Kvm {
                     }
                     drop(guard);
                     if buf.0.flags & F_TSC_INVALID != 0 {
-                        return Err(EOPNOTSUPP);
+                        return Err(eopnotsupp());
                     }
                     return Ok(PairedReading {
                         time: self.host_time(&buf)?,

@@ -10,14 +10,15 @@
 //! C header: [`include/linux/ptp_clock_kernel.h`](srctree/include/linux/ptp_clock_kernel.h)
 
 use super::bindings;
+use super::compat::{self, build_error, eopnotsupp, Opaque};
 use super::time::Timespec;
 use core::marker::PhantomData;
+#[cfg(not(ptp_vmclock_v6_12))]
+use kernel::module::this_module;
 use kernel::{
     error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_long, c_void},
-    module::this_module,
     prelude::*,
-    types::Opaque,
 };
 
 /// Length of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`).
@@ -33,13 +34,9 @@ impl ClockSourceId {
     /// KVM's paravirtual clock, kvm-clock (`CSID_X86_KVM_CLK`).
     pub const X86_KVM_CLK: Self = Self(bindings::clocksource_ids_CSID_X86_KVM_CLK);
 
-    /// The clocksource timekeeping uses right now (from `ktime_get_snapshot_id()`).
+    /// The clocksource timekeeping uses right now (from a timekeeping snapshot).
     pub fn current() -> Self {
-        let mut snap = bindings::system_time_snapshot::default();
-        let realtime = bindings::clockid_t::try_from(bindings::CLOCK_REALTIME).unwrap_or(0);
-        // SAFETY: `snap` is valid for writes; any clock id is accepted.
-        unsafe { bindings::ktime_get_snapshot_id(realtime, &mut snap) };
-        Self(snap.cs_id)
+        Self(compat::current_cs_id())
     }
 }
 
@@ -103,8 +100,8 @@ impl SystemTimestamps<'_> {
     pub fn pre(&mut self) {
         if let Some(sts) = self.raw() {
             // SAFETY: `sts` points to a valid, exclusively borrowed `ptp_system_timestamp`
-            // (type invariant); `ktime_get_snapshot_id()` only writes the snapshot.
-            unsafe { bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).pre_sts) };
+            // (type invariant).
+            unsafe { compat::ptp_read_system_prets(sts) };
         }
     }
 
@@ -113,7 +110,7 @@ impl SystemTimestamps<'_> {
     pub fn post(&mut self) {
         if let Some(sts) = self.raw() {
             // SAFETY: As in `pre`.
-            unsafe { bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).post_sts) };
+            unsafe { compat::ptp_read_system_postts(sts) };
         }
     }
 
@@ -242,18 +239,18 @@ pub trait Operations: Sized + Send + Sync {
 
     /// Sets the clock. Refused by default.
     fn settime64(&self, _ts: &Timespec) -> Result {
-        Err(EOPNOTSUPP)
+        Err(eopnotsupp())
     }
 
     /// Shifts the clock by `delta` nanoseconds. Refused by default.
     fn adjtime(&self, _delta: i64) -> Result {
-        Err(EOPNOTSUPP)
+        Err(eopnotsupp())
     }
 
     /// Adjusts the frequency by `scaled_ppm` (ppm with a 16-bit fractional part). Refused by
     /// default.
     fn adjfine(&self, _scaled_ppm: c_long) -> Result {
-        Err(EOPNOTSUPP)
+        Err(eopnotsupp())
     }
 }
 
@@ -295,7 +292,7 @@ impl<T: Operations> Registration<T> {
     pub fn register(options: Options, data: T) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             data,
-            raw <- Opaque::try_ffi_init(move |slot: *mut RawClock| {
+            raw <- compat::opaque_try_ffi_init(move |slot: *mut RawClock| {
                 let info = OpsTable::<T>::build(&options);
                 // SAFETY: `slot` is valid for writes (it is the uninitialised `raw` field).
                 unsafe {
@@ -358,7 +355,11 @@ impl<T: Operations> OpsTable<T> {
     );
 
     const TEMPLATE: bindings::ptp_clock_info = bindings::ptp_clock_info {
+        #[cfg(not(ptp_vmclock_v6_12))]
         owner: this_module::<T::OwnerModule>().as_ptr(),
+        // 6.12's `#[vtable]` has no `OwnerModule`: the module this file is built into.
+        #[cfg(ptp_vmclock_v6_12)]
+        owner: compat::THIS_MODULE.as_ptr(),
         gettimex64: if T::HAS_GETTIMEX64 {
             Some(Self::gettimex64)
         } else {
@@ -372,14 +373,14 @@ impl<T: Operations> OpsTable<T> {
         settime64: Some(Self::settime64),
         adjtime: Some(Self::adjtime),
         adjfine: Some(Self::adjfine),
-        ..pin_init::zeroed()
+        ..compat::zeroed()
     };
 
     fn build(options: &Options) -> bindings::ptp_clock_info {
         #[allow(clippy::let_unit_value)]
         let () = Self::_HAS_READ;
         let mut info = Self::TEMPLATE;
-        let name = options.name.to_bytes();
+        let name = compat::cstr_bytes(options.name);
         let len = name.len().min(NAME_LEN - 1);
         for (dst, src) in info.name.iter_mut().zip(&name[..len]) {
             *dst = *src;
@@ -399,7 +400,7 @@ impl<T: Operations> OpsTable<T> {
     unsafe fn data<'a>(info: *mut bindings::ptp_clock_info) -> &'a T {
         // `info` is the first field of the `#[repr(C)]` `RawClock`, which is all of the
         // transparent `Opaque<RawClock>` field `raw`.
-        let raw = Opaque::cast_from(info.cast::<RawClock>()).cast_mut();
+        let raw = compat::opaque_cast_from(info.cast::<RawClock>()).cast_mut();
         // SAFETY: By the safety requirements `raw` is the `raw` field of a `Registration<T>`.
         let reg = unsafe { kernel::container_of!(raw, Registration<T>, raw) };
         // SAFETY: The registration is live, and `data` is never mutated after registration.

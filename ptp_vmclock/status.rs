@@ -19,20 +19,11 @@
 //! The counters are module-wide atomics, updated lock-free by the readers.
 
 use crate::bindings;
+use crate::compat::{self, Atomic, Formatter, Relaxed, SetOnce};
 use crate::transport::Counter;
 use core::fmt::Write;
 use core::ptr::NonNull;
-use kernel::{
-    ffi::c_char,
-    page::PAGE_SIZE,
-    prelude::*,
-    str::Formatter,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        SetOnce,
-    },
-    ThisModule,
-};
+use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, ThisModule};
 
 static TRANSPORT: SetOnce<&'static str> = SetOnce::new();
 static CLOCK_INDEX: SetOnce<i32> = SetOnce::new();
@@ -149,7 +140,7 @@ pub(crate) fn count<T>(result: &Result<T>) {
     match result {
         Ok(_) => count_read(),
         Err(e) => {
-            kernel::pr_warn_once!(
+            compat::pr_warn_once!(
                 "host time read failed ({:?}); later failures are only counted in status/\n",
                 e
             );
@@ -167,10 +158,18 @@ unsafe impl Sync for Attr {}
 
 impl Attr {
     const fn new(name: &'static CStr) -> Self {
-        let mut attr: bindings::kobj_attribute = pin_init::zeroed();
-        attr.attr.name = kernel::str::as_char_ptr_in_const_context(name);
+        let mut attr: bindings::kobj_attribute = compat::zeroed();
+        attr.attr.name = compat::as_char_ptr_in_const_context(name);
         attr.attr.mode = 0o444;
-        attr.__bindgen_anon_1.show = Some(show);
+        // 7.x wraps `show` in a union with a `const` variant; 6.12 has the plain field.
+        #[cfg(not(ptp_vmclock_v6_12))]
+        {
+            attr.__bindgen_anon_1.show = Some(show);
+        }
+        #[cfg(ptp_vmclock_v6_12)]
+        {
+            attr.show = Some(show);
+        }
         Self(attr)
     }
 
@@ -179,20 +178,20 @@ impl Attr {
     }
 }
 
-static ATTR_TRANSPORT: Attr = Attr::new(c"transport");
-static ATTR_CLOCK: Attr = Attr::new(c"clock");
-static ATTR_CROSSTSTAMP: Attr = Attr::new(c"crosststamp");
-static ATTR_READS: Attr = Attr::new(c"reads");
-static ATTR_ERRORS: Attr = Attr::new(c"errors");
-static ATTR_LAST_ERROR: Attr = Attr::new(c"last_error");
-static ATTR_TIMESCALE: Attr = Attr::new(c"timescale");
-static ATTR_CLOCK_PAIRING: Attr = Attr::new(c"clock_pairing");
-static ATTR_HOST_SYNC: Attr = Attr::new(c"host_sync");
-static ATTR_HOST_MAXERROR: Attr = Attr::new(c"host_maxerror_us");
-static ATTR_HOST_ESTERROR: Attr = Attr::new(c"host_esterror_us");
-static ATTR_HOST_LEAP: Attr = Attr::new(c"host_leap");
-static ATTR_TAI_OFFSET: Attr = Attr::new(c"tai_offset");
-static ATTR_MAX_LAG: Attr = Attr::new(c"max_lag_us");
+static ATTR_TRANSPORT: Attr = Attr::new(c_str!("transport"));
+static ATTR_CLOCK: Attr = Attr::new(c_str!("clock"));
+static ATTR_CROSSTSTAMP: Attr = Attr::new(c_str!("crosststamp"));
+static ATTR_READS: Attr = Attr::new(c_str!("reads"));
+static ATTR_ERRORS: Attr = Attr::new(c_str!("errors"));
+static ATTR_LAST_ERROR: Attr = Attr::new(c_str!("last_error"));
+static ATTR_TIMESCALE: Attr = Attr::new(c_str!("timescale"));
+static ATTR_CLOCK_PAIRING: Attr = Attr::new(c_str!("clock_pairing"));
+static ATTR_HOST_SYNC: Attr = Attr::new(c_str!("host_sync"));
+static ATTR_HOST_MAXERROR: Attr = Attr::new(c_str!("host_maxerror_us"));
+static ATTR_HOST_ESTERROR: Attr = Attr::new(c_str!("host_esterror_us"));
+static ATTR_HOST_LEAP: Attr = Attr::new(c_str!("host_leap"));
+static ATTR_TAI_OFFSET: Attr = Attr::new(c_str!("tai_offset"));
+static ATTR_MAX_LAG: Attr = Attr::new(c_str!("max_lag_us"));
 
 /// The NULL-terminated attribute list of the group.
 struct AttrList([*mut bindings::attribute; 15]);
@@ -225,8 +224,16 @@ struct Group(bindings::attribute_group);
 unsafe impl Sync for Group {}
 
 static GROUP: Group = Group({
-    let mut group: bindings::attribute_group = pin_init::zeroed();
-    group.__bindgen_anon_2.attrs = ATTRS.0.as_ptr().cast_mut();
+    let mut group: bindings::attribute_group = compat::zeroed();
+    // 7.x wraps `attrs` in a union with a `const` variant; 6.12 has the plain field.
+    #[cfg(not(ptp_vmclock_v6_12))]
+    {
+        group.__bindgen_anon_2.attrs = ATTRS.0.as_ptr().cast_mut();
+    }
+    #[cfg(ptp_vmclock_v6_12)]
+    {
+        group.attrs = ATTRS.0.as_ptr().cast_mut();
+    }
     group
 });
 
@@ -332,7 +339,8 @@ impl Status {
         // and until after `exit` returns.
         let parent = unsafe { &raw mut (*m).mkobj.kobj };
         // SAFETY: The name is a valid C string; `parent` is a live kobject.
-        let kobj = unsafe { bindings::kobject_create_and_add(c"status".as_char_ptr(), parent) };
+        let kobj =
+            unsafe { bindings::kobject_create_and_add(c_str!("status").as_char_ptr(), parent) };
         let kobj = NonNull::new(kobj).ok_or(ENOMEM)?;
         // SAFETY: `kobj` is live; the group and its attributes are statics.
         let ret = unsafe { bindings::sysfs_create_group(kobj.as_ptr(), &GROUP.0) };

@@ -11,6 +11,7 @@ use kernel::prelude::kunit_tests;
 #[kunit_tests(ptp_vmclock_rs)]
 mod kunit {
     use crate::clock::{counter_cs_id, counter_for_clocksource};
+    use crate::compat::eopnotsupp;
     use crate::kvm::{insn_for_vendor, is_kvm_signature, map_hypercall_ret, Insn};
     use crate::ptp::ClockSourceId;
     use crate::time::{pvclock_scale_delta, pvclock_tsc_to_ns, Timespec, KTIME_SEC_MAX};
@@ -127,7 +128,7 @@ mod kunit {
     #[test]
     fn hypercall_errors_map_to_linux_errnos() {
         assert_eq!(map_hypercall_ret(0), Ok(()));
-        assert_eq!(map_hypercall_ret(-95), Err(EOPNOTSUPP));
+        assert_eq!(map_hypercall_ret(-95), Err(eopnotsupp()));
         assert_eq!(map_hypercall_ret(-1000), Err(ENODEV));
         assert_eq!(map_hypercall_ret(-14), Err(EIO));
         assert_eq!(map_hypercall_ret(1), Err(EIO));

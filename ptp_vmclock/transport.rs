@@ -11,6 +11,7 @@
 //! [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the clock and the
 //! rest of the module do not change.
 
+use crate::compat::eopnotsupp;
 use crate::kvm::Kvm;
 use crate::time::Timespec;
 use crate::vmport::Vmport;
@@ -110,7 +111,7 @@ pub(crate) trait Transport: Sized + Send + Sync {
     ///
     /// Fails with `ENODEV` when that counter is not available in this guest.
     fn read_paired(&self, _counter: Counter) -> Result<PairedReading> {
-        Err(EOPNOTSUPP)
+        Err(eopnotsupp())
     }
 }
 

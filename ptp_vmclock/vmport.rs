@@ -13,13 +13,11 @@
 //! The port is only touched when CPUID says a hypervisor is present: on bare metal the
 //! port may belong to real hardware.
 
+use crate::compat::{Atomic, Relaxed};
 use crate::time::Timespec;
 use crate::transport::{Bracket, ProbeError, Transport};
 use core::arch::asm;
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-};
+use kernel::prelude::*;
 
 /// The host's maximum time lag (us) from the latest `GETTIMEFULL` answer, for sysfs.
 static MAX_LAG_US: Atomic<u32> = Atomic::new(0);

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The kernel-crate items the module uses that differ between the kernels it supports.
+//!
+//! The module targets the 7.x kernel crate (the reference, 7.3) and the 6.12 LTS one. Kbuild
+//! sets `--cfg ptp_vmclock_v6_12` from the target tree's version. On 7.x this module only
+//! re-exports the kernel crate's items. 6.12's kernel crate lacks them (no `Atomic`,
+//! `SetOnce`, `SpinLockIrq`, `cpu`, `barrier`, `module_param`, `pr_warn_once!`, `this_module`,
+//! a public `Formatter`, `Opaque::try_ffi_init`, `pin_init::zeroed`), so this module provides
+//! minimal equivalents with the same names and semantics for what the module uses, over the
+//! C API (`ptp_vmclock/compat_6_12.c` wraps the static inline functions and macros Rust
+//! cannot call). Everything else is the same code on both kernels.
+
+#[cfg(not(ptp_vmclock_v6_12))]
+mod imp {
+    pub(crate) use kernel::{
+        build_error,
+        cpu::{nr_cpu_ids, CpuId},
+        module_param::KernelParam,
+        pr_warn_once,
+        str::{as_char_ptr_in_const_context, Formatter},
+        sync::{
+            atomic::{Atomic, Relaxed},
+            barrier::{smp_mb, Read},
+            new_spinlock_irq, SetOnce, SpinLockIrq,
+        },
+        types::Opaque,
+    };
+    pub(crate) use pin_init::zeroed;
+
+    /// `EOPNOTSUPP` (a function: 6.12's kernel crate cannot make the constant).
+    pub(crate) fn eopnotsupp() -> kernel::error::Error {
+        kernel::error::code::EOPNOTSUPP
+    }
+
+    /// `Opaque::try_ffi_init`.
+    pub(crate) fn opaque_try_ffi_init<T, E>(
+        init: impl FnOnce(*mut T) -> Result<(), E>,
+    ) -> impl kernel::prelude::PinInit<Opaque<T>, E> {
+        Opaque::try_ffi_init(init)
+    }
+
+    /// `Opaque::cast_from`: the `Opaque<T>` whose contents `ptr` points to.
+    pub(crate) fn opaque_cast_from<T>(ptr: *const T) -> *const Opaque<T> {
+        Opaque::cast_from(ptr)
+    }
+
+    /// The bytes of a C string, without the NUL.
+    pub(crate) fn cstr_bytes(s: &kernel::prelude::CStr) -> &[u8] {
+        s.to_bytes()
+    }
+
+    /// `ptp_read_system_prets()` (a static inline in C).
+    ///
+    /// # Safety
+    ///
+    /// `sts` must point to a valid `ptp_system_timestamp`, writable for the call.
+    pub(crate) unsafe fn ptp_read_system_prets(sts: *mut crate::bindings::ptp_system_timestamp) {
+        // SAFETY: By the safety requirements; `ktime_get_snapshot_id()` only writes the
+        // snapshot.
+        unsafe { crate::bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).pre_sts) };
+    }
+
+    /// `ptp_read_system_postts()` (a static inline in C).
+    ///
+    /// # Safety
+    ///
+    /// As for [`ptp_read_system_prets`].
+    pub(crate) unsafe fn ptp_read_system_postts(sts: *mut crate::bindings::ptp_system_timestamp) {
+        // SAFETY: As in `ptp_read_system_prets`.
+        unsafe { crate::bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).post_sts) };
+    }
+
+    /// The id of the clocksource timekeeping uses right now.
+    pub(crate) fn current_cs_id() -> crate::bindings::clocksource_ids {
+        let mut snap = crate::bindings::system_time_snapshot::default();
+        let realtime =
+            crate::bindings::clockid_t::try_from(crate::bindings::CLOCK_REALTIME).unwrap_or(0);
+        // SAFETY: `snap` is valid for writes; any clock id is accepted.
+        unsafe { crate::bindings::ktime_get_snapshot_id(realtime, &mut snap) };
+        snap.cs_id
+    }
+}
+
+#[cfg(ptp_vmclock_v6_12)]
+mod imp {
+    use crate::bindings;
+    use core::{
+        cell::UnsafeCell,
+        mem::{ManuallyDrop, MaybeUninit},
+        sync::atomic::{self as core_atomic, Ordering},
+    };
+    use kernel::{
+        ffi::{c_char, c_ulong},
+        prelude::*,
+        sync::{
+            lock::{spinlock::SpinLockBackend, Guard},
+            SpinLock,
+        },
+        ThisModule,
+    };
+
+    pub(crate) use kernel::types::Opaque;
+
+    // --- atomics -------------------------------------------------------------------------
+
+    /// The only ordering the module uses: `Relaxed` (a plain `READ_ONCE`/`WRITE_ONCE`, or a
+    /// locked read-modify-write, on x86).
+    pub(crate) struct Relaxed;
+
+    /// An atomic value (`kernel::sync::atomic::Atomic` of 7.x), accessed through `core`'s
+    /// atomics, which compile to the same instructions as the kernel's on x86.
+    #[repr(transparent)]
+    pub(crate) struct Atomic<T: AtomicRepr>(UnsafeCell<T>);
+
+    // SAFETY: Every access goes through an atomic operation.
+    unsafe impl<T: AtomicRepr> Sync for Atomic<T> {}
+
+    /// The types an [`Atomic`] can hold.
+    ///
+    /// # Safety
+    ///
+    /// `Atom` must have the size and alignment of `Self` (`core`'s atomics of the same
+    /// width do on x86-64).
+    pub(crate) unsafe trait AtomicRepr: Copy {
+        /// The `core::sync::atomic` type of the same width.
+        type Atom;
+        /// `Atom::from_ptr`.
+        ///
+        /// # Safety
+        ///
+        /// As for `core::sync::atomic::AtomicI32::from_ptr`.
+        unsafe fn atom<'a>(p: *mut Self) -> &'a Self::Atom;
+        /// Relaxed load.
+        fn load(a: &Self::Atom) -> Self;
+        /// Relaxed store.
+        fn store(a: &Self::Atom, v: Self);
+    }
+
+    macro_rules! atomic_repr {
+        ($t:ty, $atom:ty) => {
+            const _: () = assert!(
+                core::mem::size_of::<$t>() == core::mem::size_of::<$atom>()
+                    && core::mem::align_of::<$t>() == core::mem::align_of::<$atom>()
+            );
+
+            // SAFETY: Same size and alignment (checked above).
+            unsafe impl AtomicRepr for $t {
+                type Atom = $atom;
+                unsafe fn atom<'a>(p: *mut Self) -> &'a $atom {
+                    // SAFETY: By the safety requirements.
+                    unsafe { <$atom>::from_ptr(p) }
+                }
+                fn load(a: &$atom) -> Self {
+                    a.load(Ordering::Relaxed)
+                }
+                fn store(a: &$atom, v: Self) {
+                    a.store(v, Ordering::Relaxed)
+                }
+            }
+        };
+    }
+    atomic_repr!(bool, core_atomic::AtomicBool);
+    atomic_repr!(i32, core_atomic::AtomicI32);
+    atomic_repr!(u32, core_atomic::AtomicU32);
+    atomic_repr!(i64, core_atomic::AtomicI64);
+    atomic_repr!(u64, core_atomic::AtomicU64);
+
+    impl<T: AtomicRepr> Atomic<T> {
+        /// A new atomic holding `v`.
+        pub(crate) const fn new(v: T) -> Self {
+            Self(UnsafeCell::new(v))
+        }
+
+        fn atom(&self) -> &T::Atom {
+            // SAFETY: The cell is valid and aligned for `T::Atom` (`AtomicRepr`), and only
+            // ever accessed atomically.
+            unsafe { T::atom(self.0.get()) }
+        }
+
+        /// Reads the value.
+        pub(crate) fn load(&self, _: Relaxed) -> T {
+            T::load(self.atom())
+        }
+
+        /// Writes `v`.
+        pub(crate) fn store(&self, v: T, _: Relaxed) {
+            T::store(self.atom(), v)
+        }
+    }
+
+    impl Atomic<u64> {
+        /// Adds `v` (wrapping).
+        pub(crate) fn add(&self, v: u64, _: Relaxed) {
+            self.atom().fetch_add(v, Ordering::Relaxed);
+        }
+    }
+
+    /// The barrier kind `smp_mb(Read)` asks for: `smp_rmb()`.
+    pub(crate) struct Read;
+
+    /// `smp_rmb()`: orders earlier loads before later ones (on x86 a compiler barrier, as
+    /// the C macro; an acquire fence is exactly that there).
+    pub(crate) fn smp_mb(_: Read) {
+        core_atomic::fence(Ordering::Acquire);
+    }
+
+    // --- SetOnce ---------------------------------------------------------------------------
+
+    /// A value set at most once (`kernel::sync::SetOnce` of 7.x).
+    ///
+    /// # Invariants
+    ///
+    /// `state` is 0 (empty), 1 (being written by the one winner of `populate`) or 2
+    /// (`value` initialised; never written again).
+    pub(crate) struct SetOnce<T> {
+        state: core_atomic::AtomicU8,
+        value: UnsafeCell<MaybeUninit<T>>,
+    }
+
+    // SAFETY: `value` is written once, by the thread that moved `state` from 0 to 1, and
+    // only read after `state` is 2 (release/acquire), so sharing needs `T: Sync` and moving
+    // the value in from another thread `T: Send`.
+    unsafe impl<T: Sync + Send> Sync for SetOnce<T> {}
+
+    impl<T> SetOnce<T> {
+        /// An empty `SetOnce`.
+        pub(crate) const fn new() -> Self {
+            // INVARIANT: empty.
+            Self {
+                state: core_atomic::AtomicU8::new(0),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            }
+        }
+
+        /// Sets the value unless one was set; returns whether this call set it.
+        pub(crate) fn populate(&self, v: T) -> bool {
+            if self
+                .state
+                .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                return false;
+            }
+            // SAFETY: Only this call moved `state` from 0 to 1: nobody else writes or reads
+            // `value` until `state` is 2.
+            unsafe { (*self.value.get()).write(v) };
+            // INVARIANT: `value` is initialised.
+            self.state.store(2, Ordering::Release);
+            true
+        }
+
+        /// A copy of the value, if set.
+        pub(crate) fn copy(&self) -> Option<T>
+        where
+            T: Copy,
+        {
+            self.as_ref().copied()
+        }
+
+        /// The value, if set.
+        pub(crate) fn as_ref(&self) -> Option<&T> {
+            (self.state.load(Ordering::Acquire) == 2)
+                // SAFETY: `state` is 2: `value` is initialised and never written again.
+                .then(|| unsafe { (*self.value.get()).assume_init_ref() })
+        }
+    }
+
+    impl<T> Drop for SetOnce<T> {
+        fn drop(&mut self) {
+            if *self.state.get_mut() == 2 {
+                // SAFETY: `state` is 2: `value` is initialised; `&mut self` is exclusive.
+                unsafe { self.value.get_mut().assume_init_drop() };
+            }
+        }
+    }
+
+    // --- SpinLockIrq -----------------------------------------------------------------------
+
+    /// A spinlock that disables interrupts while held (`spin_lock_irqsave()`;
+    /// `kernel::sync::SpinLockIrq` of 7.x): 6.12's `SpinLock` with interrupts saved and
+    /// disabled around it.
+    #[pin_data]
+    pub(crate) struct SpinLockIrq<T> {
+        #[pin]
+        inner: SpinLock<T>,
+    }
+
+    impl<T> SpinLockIrq<T> {
+        /// Wraps an initialised spinlock (used by [`new_spinlock_irq!`]).
+        pub(crate) fn new(inner: impl PinInit<SpinLock<T>>) -> impl PinInit<Self> {
+            pin_init!(Self { inner <- inner })
+        }
+
+        /// Disables interrupts (saving their state), then takes the lock.
+        pub(crate) fn lock(&self) -> IrqGuard<'_, T> {
+            // SAFETY: Saving and disabling interrupts is always allowed; the guard restores
+            // them after releasing the lock.
+            let flags = unsafe { bindings::ptp_vmclock_local_irq_save() };
+            IrqGuard {
+                guard: ManuallyDrop::new(self.inner.lock()),
+                flags,
+            }
+        }
+    }
+
+    /// The guard of a [`SpinLockIrq`]: unlocks, then restores interrupts.
+    pub(crate) struct IrqGuard<'a, T> {
+        guard: ManuallyDrop<Guard<'a, T, SpinLockBackend>>,
+        flags: c_ulong,
+    }
+
+    impl<T> Drop for IrqGuard<'_, T> {
+        fn drop(&mut self) {
+            // SAFETY: `guard` is dropped only here, once.
+            unsafe { ManuallyDrop::drop(&mut self.guard) };
+            // SAFETY: `flags` came from the matching save in `lock`, on this CPU (the lock
+            // kept interrupts and preemption off since).
+            unsafe { bindings::ptp_vmclock_local_irq_restore(self.flags) };
+        }
+    }
+
+    impl<T> core::ops::Deref for IrqGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            &self.guard
+        }
+    }
+
+    impl<T> core::ops::DerefMut for IrqGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            &mut self.guard
+        }
+    }
+
+    /// `new_spinlock_irq!(value, "name")`: an initialiser of a [`SpinLockIrq`].
+    macro_rules! new_spinlock_irq {
+        ($inner:expr $(, $name:literal)? $(,)?) => {
+            $crate::compat::SpinLockIrq::new(kernel::new_spinlock!($inner $(, $name)?))
+        };
+    }
+    pub(crate) use new_spinlock_irq;
+
+    // --- CPUs --------------------------------------------------------------------------------
+
+    /// A CPU number (`kernel::cpu::CpuId` of 7.x).
+    #[derive(Clone, Copy)]
+    pub(crate) struct CpuId(u32);
+
+    impl CpuId {
+        /// The CPU this runs on (`raw_smp_processor_id()`): stable only while preemption
+        /// is off.
+        pub(crate) fn current() -> Self {
+            // SAFETY: Reads this CPU's number; no requirements.
+            Self(unsafe { bindings::ptp_vmclock_raw_smp_processor_id() })
+        }
+
+        /// A CPU number known to be valid.
+        ///
+        /// # Safety
+        ///
+        /// `id` must be below `nr_cpu_ids`.
+        pub(crate) unsafe fn from_u32_unchecked(id: u32) -> Self {
+            Self(id)
+        }
+
+        /// The number.
+        pub(crate) fn as_u32(self) -> u32 {
+            self.0
+        }
+    }
+
+    /// The number of possible CPU ids (`nr_cpu_ids`).
+    pub(crate) fn nr_cpu_ids() -> u32 {
+        // SAFETY: `nr_cpu_ids` is set during early boot and read-only afterwards.
+        unsafe { bindings::nr_cpu_ids }
+    }
+
+    // --- modules -----------------------------------------------------------------------------
+
+    #[cfg(MODULE)]
+    // Only its address is taken (as 6.12's `module!` does): `struct module` holds an empty
+    // `lock_class_key` without lockdep, which the lint flags.
+    #[allow(improper_ctypes)]
+    extern "C" {
+        /// This module's `struct module`, made by modpost and filled in by the loader.
+        static __this_module: Opaque<bindings::module>;
+    }
+
+    /// This module (`THIS_MODULE`; `kernel::module::this_module()` of 7.x).
+    pub(crate) static THIS_MODULE: ThisModule = {
+        #[cfg(MODULE)]
+        // SAFETY: `__this_module` is this module's `struct module`.
+        let m = unsafe { ThisModule::from_ptr(__this_module.get()) };
+        #[cfg(not(MODULE))]
+        // SAFETY: Built in: `THIS_MODULE` is NULL, as in C.
+        let m = unsafe { ThisModule::from_ptr(core::ptr::null_mut()) };
+        m
+    };
+
+    /// A `kernel_param` in a static (`kernel::module_param::KernelParam` of 7.x).
+    #[repr(transparent)]
+    pub(crate) struct KernelParam(bindings::kernel_param);
+
+    impl KernelParam {
+        /// Wraps `param`.
+        pub(crate) const fn new(param: bindings::kernel_param) -> Self {
+            Self(param)
+        }
+    }
+
+    // SAFETY: The module loader reads the parameter before `init`; nothing writes it.
+    unsafe impl Sync for KernelParam {}
+
+    /// `build_error!(msg)`: fails the build if reachable (6.12 has only the function).
+    macro_rules! build_error {
+        ($msg:expr) => {
+            kernel::build_error($msg)
+        };
+    }
+    pub(crate) use build_error;
+
+    /// `EOPNOTSUPP`, missing from 6.12's `kernel::error::code`.
+    pub(crate) fn eopnotsupp() -> Error {
+        Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+    }
+
+    /// `pr_warn!` on the first call only.
+    macro_rules! pr_warn_once {
+        ($($arg:tt)*) => {{
+            static DONE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+            if !DONE.swap(true, core::sync::atomic::Ordering::Relaxed) {
+                kernel::pr_warn!($($arg)*);
+            }
+        }};
+    }
+    pub(crate) use pr_warn_once;
+
+    // --- strings, formatting -----------------------------------------------------------------
+
+    /// The pointer of a C string, in constant context.
+    pub(crate) const fn as_char_ptr_in_const_context(s: &CStr) -> *const c_char {
+        s.as_char_ptr()
+    }
+
+    /// The bytes of a C string, without the NUL.
+    pub(crate) fn cstr_bytes(s: &CStr) -> &[u8] {
+        s.as_bytes()
+    }
+
+    /// Formats into a byte buffer, failing when it is full (`kernel::str::Formatter`).
+    pub(crate) struct Formatter<'a> {
+        buf: &'a mut [u8],
+        pos: usize,
+    }
+
+    impl<'a> Formatter<'a> {
+        /// A formatter writing into `buf` from its start.
+        pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+            Self { buf, pos: 0 }
+        }
+
+        /// How many bytes were written.
+        pub(crate) fn bytes_written(&self) -> usize {
+            self.pos
+        }
+    }
+
+    impl core::fmt::Write for Formatter<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.pos.checked_add(s.len()).ok_or(core::fmt::Error)?;
+            let dst = self.buf.get_mut(self.pos..end).ok_or(core::fmt::Error)?;
+            dst.copy_from_slice(s.as_bytes());
+            self.pos = end;
+            Ok(())
+        }
+    }
+
+    // --- initialisation ----------------------------------------------------------------------
+
+    /// C structs for which all-zero bytes are a valid value (`pin_init::Zeroable`).
+    ///
+    /// # Safety
+    ///
+    /// An all-zero bit pattern must be a valid value of the type.
+    pub(crate) unsafe trait Zeroable {}
+
+    // SAFETY: C structs of integers, raw pointers and `Option`s of function pointers (the
+    // null pointer), for which C's `= {}` is all zeroes.
+    unsafe impl Zeroable for bindings::ptp_clock_info {}
+    // SAFETY: As above.
+    unsafe impl Zeroable for bindings::kobj_attribute {}
+    // SAFETY: As above.
+    unsafe impl Zeroable for bindings::attribute_group {}
+
+    /// An all-zero value (`pin_init::zeroed()`).
+    pub(crate) const fn zeroed<T: Zeroable>() -> T {
+        // SAFETY: `T: Zeroable`.
+        unsafe { MaybeUninit::zeroed().assume_init() }
+    }
+
+    /// `Opaque::try_ffi_init` of 7.x: initialises the contents through `init`.
+    pub(crate) fn opaque_try_ffi_init<T, E>(
+        init: impl FnOnce(*mut T) -> Result<(), E>,
+    ) -> impl PinInit<Opaque<T>, E> {
+        // SAFETY: `init` either initialises the slot (`Opaque` contents may be anything, so
+        // on success it is initialised) or fails, and `Opaque` is never moved by it.
+        unsafe {
+            kernel::init::pin_init_from_closure(move |slot: *mut Opaque<T>| {
+                init(Opaque::raw_get(slot))
+            })
+        }
+    }
+
+    /// `Opaque::cast_from` of 7.x: the `Opaque<T>` whose contents `ptr` points to
+    /// (`Opaque<T>` is `repr(transparent)`).
+    pub(crate) fn opaque_cast_from<T>(ptr: *const T) -> *const Opaque<T> {
+        ptr.cast()
+    }
+
+    // --- PTP system timestamps, timekeeping ------------------------------------------------
+
+    /// `ptp_read_system_prets()`: 6.12's struct holds plain `timespec64`s and its inline
+    /// reader switches on the clock id; the C helper runs the header's own code.
+    ///
+    /// # Safety
+    ///
+    /// `sts` must point to a valid `ptp_system_timestamp`, writable for the call.
+    pub(crate) unsafe fn ptp_read_system_prets(sts: *mut bindings::ptp_system_timestamp) {
+        // SAFETY: By the safety requirements.
+        unsafe { bindings::ptp_vmclock_read_system_prets(sts) };
+    }
+
+    /// `ptp_read_system_postts()`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`ptp_read_system_prets`].
+    pub(crate) unsafe fn ptp_read_system_postts(sts: *mut bindings::ptp_system_timestamp) {
+        // SAFETY: By the safety requirements.
+        unsafe { bindings::ptp_vmclock_read_system_postts(sts) };
+    }
+
+    /// The id of the clocksource timekeeping uses right now (`ktime_get_snapshot()`).
+    pub(crate) fn current_cs_id() -> bindings::clocksource_ids {
+        let mut snap = bindings::system_time_snapshot::default();
+        // SAFETY: `snap` is valid for writes.
+        unsafe { bindings::ktime_get_snapshot(&mut snap) };
+        snap.cs_id
+    }
+}
+
+pub(crate) use imp::*;
