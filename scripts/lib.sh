@@ -15,7 +15,11 @@ CACHE=$PTP_VMCLOCK_CACHE
 # Bumped when the recipe in scripts/setup changes in a way the inputs do not show.
 TREE_RECIPE=3
 KERNEL_RECIPE=1
-KERNEL=${KERNEL:-7.3}
+# KERNEL: the kernel the module is built for and the test guest runs. The reference,
+# 7.3, comes with the tree and is also the nested KVM host (L2) for every KERNEL; others
+# (6.12) are source packages pinned in scripts/kernel-sources, built the same way.
+KERNEL_REF=7.3
+KERNEL=${KERNEL:-$KERNEL_REF}
 # KERNEL_VARIANT=debug: the reference kernel plus config/debug/*.config (KASAN, lockdep,
 # kmemleak, UBSAN, ...), cached apart from the plain one (make check-debug).
 KERNEL_VARIANT=${KERNEL_VARIANT:-}
@@ -37,17 +41,37 @@ kernel_key() {
 		echo "recipe $KERNEL_RECIPE kernel $KERNEL"
 		grep -E '^(rustc|rust-src|bindgen|clang-19|llvm-19|lld-19|gcc-14|linux-source-[0-9.]+) ' \
 			"$REPO/scripts/packages.lock" 2>/dev/null || true
-		for f in "$REPO"/config/*.config "$REPO"/host/*.patch; do
-			[ ! -e "$f" ] || cat "$f"
-		done
+		if [ "$KERNEL" = "$KERNEL_REF" ]; then
+			for f in "$REPO"/config/*.config "$REPO"/host/*.patch; do
+				[ ! -e "$f" ] || cat "$f"
+			done
+		else
+			# Another kernel (KERNEL=6.12): its pinned source package, the common
+			# fragments and its own; the host/ series targets the reference only.
+			echo "source $(kernel_source)"
+			for f in "$REPO"/config/*.config "$REPO/config/$KERNEL"/*.config; do
+				[ ! -e "$f" ] || cat "$f"
+			done
+		fi
 		if [ -n "$KERNEL_VARIANT" ]; then
 			echo "variant $KERNEL_VARIANT"
 			cat "$REPO/config/$KERNEL_VARIANT"/*.config
 		fi
 	} | sha256sum | cut -c1-12
 }
+# "PACKAGE VERSION" of a KERNEL other than the reference (scripts/kernel-sources).
+kernel_source() {
+	awk -v k="$KERNEL" '!/^#/ && $1 == k { print $2, $3 }' "$REPO/scripts/kernel-sources"
+}
+if [ "$KERNEL" != "$KERNEL_REF" ] && [ -z "$(kernel_source)" ]; then
+	echo "KERNEL=$KERNEL: not the reference ($KERNEL_REF) nor in scripts/kernel-sources" >&2
+	exit 2
+fi
 KDIR_REF=$CACHE/kernel-$(kernel_key)/linux
 TOOLS=$CACHE/kernel-$(kernel_key)/tools
+# The nested KVM host (L2) always runs the plain reference kernel.
+host_kdir() { KERNEL=$KERNEL_REF KERNEL_VARIANT="" kernel_key; }
+KDIR_HOST=$CACHE/kernel-$(host_kdir)/linux
 
 # The machine's TSC frequency in kHz: a nested KVM host needs it as tsc_early_khz=
 # (see shared notes: under TCG the guest TSC runs at the machine's rate).
