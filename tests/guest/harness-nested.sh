@@ -2,7 +2,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 5
-check "nested guest runs the reference kernel" test "$(uname -r)" = "$(cat "$KDIR/include/config/kernel.release")"
+check "nested guest runs the kernel vm-run selected ($(uname -r))" test "$(uname -r)" = "$(cat "$KDIR/include/config/kernel.release")"
 check "guest has 2 vCPUs" test "$(nproc)" = 2
 check "guest runs under KVM (kvm-clock is its clocksource)" \
 	grep -qx kvm-clock /sys/devices/system/clocksource/clocksource0/current_clocksource

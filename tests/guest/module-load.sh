@@ -23,6 +23,12 @@ for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; don
 # KUnit suites built into the module run at load; their KTAP goes to the kernel log.
 kunit=$(dmesg | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
 printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
-check "KUnit suites in the module ran at load and all passed" \
-	bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'"
+case "$(uname -r)" in
+6.12.*)
+	# 6.12's kernel crate has no #[kunit_tests]: the module carries no suite there.
+	ktap_test_skip "KUnit suites in the module (none on 6.12: no #[kunit_tests] in its kernel crate)" ;;
+*)
+	check "KUnit suites in the module ran at load and all passed" \
+		bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'" ;;
+esac
 ktap_finished
