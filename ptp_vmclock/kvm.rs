@@ -517,7 +517,9 @@ fn pvti_of(cpu: CpuId) -> Option<*const bindings::pvclock_vcpu_time_info> {
     let pvti = unsafe { slot.read_volatile() };
     // `pvti` is the first member of `pvclock_vsyscall_time_info`; the pages are cache-line
     // aligned, which the field reads below rely on.
-    (!pvti.is_null() && pvti.cast::<u64>().is_aligned()).then(|| pvti.cast_const().cast())
+    // (Not `is_aligned()`: 6.12's minimum Rust is 1.78.)
+    let aligned = pvti as usize % core::mem::align_of::<u64>() == 0;
+    (!pvti.is_null() && aligned).then(|| pvti.cast_const().cast())
 }
 
 /// Checks the per-CPU pvclock lookup against the one kvm-clock exports for CPU 0.
