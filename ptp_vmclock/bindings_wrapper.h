@@ -22,7 +22,5 @@
 /* After asm/pvclock.h, which defines the struct this header dereferences. */
 #include <asm/kvmclock.h>
 
-#include <linux/version.h>
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+/* Declarations only; Kbuild allowlists them for 6.12 builds alone. */
 #include "compat_6_12.h"
-#endif
