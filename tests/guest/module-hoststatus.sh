@@ -30,6 +30,7 @@ mark() { echo "ptp_vmclock-hoststatus-mark-$1" >/dev/kmsg; }
 since() { dmesg | sed -n "/ptp_vmclock-hoststatus-mark-$1/,\$p"; }
 
 unload
+mark load
 # (a) Default load on the patched host: clock type 1 with status, UTC served.
 check "insmod (defaults)" insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
@@ -96,8 +97,8 @@ note "insmod: ${out//$'\n'/ }"
 check "timescale=gps is refused (exit $rc) with one 'invalid timescale' line" \
 	test "$rc" -ne 0 -a "$(since bad | grep -c 'invalid timescale=gps')" -eq 1
 
-# KUnit cases of this feature ran at the first load above.
-kunit=$(dmesg | grep -E ' (not )?ok [0-9]+ (timescale_and_clock_pairing_parameters|host_status_decoding|utc_from_tai_is_checked)$')
+# KUnit cases of this feature ran at the first load above (since the mark "load").
+kunit=$(since load | grep -E ' (not )?ok [0-9]+ (timescale_and_clock_pairing_parameters|host_status_decoding|utc_from_tai_is_checked)$')
 printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
 check "KUnit: parameter parsing, status decoding, utc_from_tai cases passed" \
 	bash -c "[ \$(grep -c ' ok ' <<<'$kunit') -ge 3 ] && ! grep -q 'not ok' <<<'$kunit'"
