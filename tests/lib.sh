@@ -4,11 +4,24 @@
 # (of the test guest's kernel tree, $KDIR).
 # shellcheck disable=SC1091
 . "$KDIR/tools/testing/selftests/kselftest/ktap_helpers.sh"
-# 6.12's helpers have no ktap_test_xfail (7.3's do): the same, an "ok" with XFAIL.
+# 6.12's helpers have no ktap_test_xfail (7.3's do): the same, an "ok" with XFAIL,
+# counted as 7.3's ktap_finished counts it.
 if ! declare -F ktap_test_xfail >/dev/null; then
+	KTAP_CNT_XFAIL=0
 	ktap_test_xfail() {
 		__ktap_test ok "$1" XFAIL
-		KTAP_CNT_XFAIL=$((${KTAP_CNT_XFAIL:-0} + 1))
+		KTAP_CNT_XFAIL=$((KTAP_CNT_XFAIL + 1))
+	}
+	ktap_print_totals() {
+		echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:$KTAP_CNT_XFAIL xpass:0 skip:$KTAP_CNT_SKIP error:0"
+	}
+	ktap_finished() {
+		ktap_print_totals
+		if [ $((KTAP_CNT_PASS + KTAP_CNT_SKIP + KTAP_CNT_XFAIL)) -eq "$KSFT_NUM_TESTS" ]; then
+			exit "$KSFT_PASS"
+		else
+			exit "$KSFT_FAIL"
+		fi
 	}
 fi
 export PATH=$REPO/tests/tools:$PATH
