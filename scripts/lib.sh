@@ -69,6 +69,13 @@ if [ "$KERNEL" != "$KERNEL_REF" ] && [ -z "$(kernel_source)" ]; then
 fi
 KDIR_REF=$CACHE/kernel-$(kernel_key)/linux
 TOOLS=$CACHE/kernel-$(kernel_key)/tools
+# copy_module_sources DIR: the module's sources (Kbuild, crate root, ptp_vmclock/) into
+# DIR, for out-of-repo builds that leave the repo's in-place build alone.
+copy_module_sources() {
+	mkdir -p "$1/ptp_vmclock"
+	cp "$REPO/Kbuild" "$REPO/ptp_vmclock.rs" "$1/"
+	cp "$REPO"/ptp_vmclock/*.rs "$REPO"/ptp_vmclock/*.[ch] "$1/ptp_vmclock/"
+}
 # The nested KVM host (L2) always runs the plain reference kernel.
 host_kdir() { KERNEL=$KERNEL_REF KERNEL_VARIANT="" kernel_key; }
 KDIR_HOST=$CACHE/kernel-$(host_kdir)/linux
