@@ -75,9 +75,23 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)
 
 module_loaded() { [ -d "/sys/module/$MOD" ]; }
 
-# module_log_lines: how many kernel log lines the module itself wrote (the kernel's
-# one-time "loading out-of-tree module taints kernel" notice is not the module's).
-module_log_lines() { dmesg | grep "$MOD" | grep -vc 'taints kernel'; }
+# log_mark: mark the kernel log's current end; log_since: its lines after the last mark
+# (all of it before any). Never `dmesg -C`: the test runner scans each script's part of
+# the log between its markers, and a cleared log had lost them (those scripts were not
+# scanned). Exported, so `bash -c` checks see the mark too.
+export LOG_MARK=${LOG_MARK:-}
+log_mark() {
+	LOG_MARK="vmrun-mark $$ $SECONDS $RANDOM"
+	echo "$LOG_MARK" >/dev/kmsg
+}
+log_since() {
+	if [ -n "$LOG_MARK" ]; then dmesg | sed "0,/$LOG_MARK\$/d"; else dmesg; fi
+}
+
+# module_log_lines: how many kernel log lines the module wrote since the last log_mark
+# (the kernel's one-time "loading out-of-tree module taints kernel" notice is not the
+# module's).
+module_log_lines() { log_since | grep "$MOD" | grep -vc 'taints kernel'; }
 
 # run_for SECONDS CMD...: run CMD for SECONDS, then stop it (SIGTERM). Timed with sleep
 # (CLOCK_MONOTONIC): coreutils timeout's CLOCK_REALTIME timer is moved by the very clock

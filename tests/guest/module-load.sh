@@ -2,14 +2,14 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 7
-dmesg -C
+log_mark
 check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
 check "a PHC named '$OUR_NAME' appears" test -c "$dev"
 note "device: $dev"
 check "one info line at load names the kvm transport and the device" \
-	bash -c "dmesg | grep '$MOD' | grep -i 'kvm' | grep -q '${dev#/dev/}'"
-dmesg | grep "$MOD" | sed 's/^/# /'
+	bash -c ". tests/lib.sh; log_since | grep '$MOD' | grep -i 'kvm' | grep -q '${dev#/dev/}'"
+log_since | grep "$MOD" | sed 's/^/# /'
 caps=$(testptp -d "$dev" -c)
 printf '%s\n' "$caps" | sed 's/^/# /'
 check "testptp -c: read-only clock (max adj 0), no alarms, pins or outputs" bash -c "
@@ -21,7 +21,7 @@ check "sysfs status names the transport in use (kvm)" \
 	test "$(cat /sys/module/$MOD/status/transport 2>&1)" = kvm
 for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; done
 # KUnit suites built into the module run at load; their KTAP goes to the kernel log.
-kunit=$(dmesg | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
+kunit=$(log_since | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
 printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
 case "$(uname -r)" in
 6.12.*)

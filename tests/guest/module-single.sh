@@ -3,16 +3,16 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 4
-dmesg -C
+log_mark
 out=$(insmod "$PTP_VMCLOCK_KO" transport=kvm 2>&1)
 note "insmod transport=kvm: $out"
-dmesg | sed 's/^/# /'
+log_since | sed 's/^/# /'
 check "transport=kvm without KVM: insmod fails with ENODEV" grep -q 'No such device' <<<"$out"
 check "... and says so in exactly one log line" test "$(module_log_lines)" = 1
-dmesg -C
+log_mark
 out=$(insmod "$PTP_VMCLOCK_KO" transport=bogus 2>&1)
 note "insmod transport=bogus: $out"
-dmesg | sed 's/^/# /'
+log_since | sed 's/^/# /'
 check "transport=bogus: insmod fails with EINVAL" grep -qE 'Invalid (argument|parameters)' <<<"$out"
 check "... and says so in exactly one log line" test "$(module_log_lines)" = 1
 ktap_finished

@@ -5,7 +5,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 8
-dmesg -C
+log_mark
 note "kernel: $(cat /proc/version)"
 check "the guest runs the distribution's kernel $STOCK_KREL" test "$(uname -r)" = "$STOCK_KREL"
 ours_vm=$(modinfo -F vermagic "$PTP_VMCLOCK_KO" 2>&1)
@@ -13,12 +13,12 @@ theirs_vm=$(modinfo -F vermagic ptp_kvm 2>&1)
 note "vermagic: ours '$ours_vm', the distribution's ptp_kvm '$theirs_vm'"
 check "the module's vermagic equals the distribution's own modules'" test "$ours_vm" = "$theirs_vm"
 check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
-dmesg | grep -iE "$MOD|taint" | sed 's/^/# /'
+log_since | grep -iE "$MOD|taint" | sed 's/^/# /'
 dev=$(ptp_by_name "$OUR_NAME")
 check "a PHC named '$OUR_NAME' appears" test -c "$dev"
 note "device: $dev, clock_name: $(cat /sys/class/ptp/"${dev#/dev/}"/clock_name 2>&1)"
 check "one info line at load names the kvm transport and the device" \
-	bash -c "dmesg | grep '$MOD' | grep -i 'kvm' | grep -q '${dev#/dev/}'"
+	bash -c ". tests/lib.sh; log_since | grep '$MOD' | grep -i 'kvm' | grep -q '${dev#/dev/}'"
 caps=$(testptp -d "$dev" -c)
 printf '%s\n' "$caps" | sed 's/^/# /'
 check "testptp -c: read-only clock (max adj 0) with cross timestamping" bash -c "
@@ -27,7 +27,7 @@ check "sysfs status names the transport in use (kvm)" \
 	test "$(cat /sys/module/$MOD/status/transport 2>&1)" = kvm
 for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; done
 note "tainted: $(cat /proc/sys/kernel/tainted) (O = out-of-tree 4096, E = unsigned 8192)"
-splat=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|RIP: ' | grep -v 'vmrun-test:' || true)
+splat=$(log_since | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|RIP: ' | grep -v 'vmrun-test:' || true)
 check "no BUG/WARNING/Oops in the kernel log" test -z "$splat"
 printf '%s\n' "$splat" | sed '/^$/d; s/^/# /'
 ktap_finished
