@@ -75,6 +75,18 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)
 
 module_loaded() { [ -d "/sys/module/$MOD" ]; }
 
+# kmemleak_suspects: scan for leaks and print how many objects kmemleak suspects. It
+# reports an object only once it has been unreferenced for 5 s and seen so in two scans:
+# wait, then scan twice. (Kernels with CONFIG_DEBUG_KMEMLEAK: the debug variant.)
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_suspects() {
+	sleep 6
+	echo scan >$KMEMLEAK
+	sleep 1
+	echo scan >$KMEMLEAK
+	grep -c '^unreferenced object' $KMEMLEAK
+}
+
 # log_mark: mark the kernel log's current end; log_since: its lines after the last mark
 # (all of it before any). Never `dmesg -C`: the test runner scans each script's part of
 # the log between its markers, and a cleared log had lost them (those scripts were not
