@@ -22,6 +22,8 @@ mod clock;
 mod compat;
 #[path = "ptp_vmclock/kvm.rs"]
 mod kvm;
+#[path = "ptp_vmclock/mock.rs"]
+mod mock;
 #[path = "ptp_vmclock/ptp.rs"]
 pub mod ptp;
 #[path = "ptp_vmclock/status.rs"]
@@ -152,7 +154,7 @@ charp_param!(
     transport_param,
     "transport",
     "auto",
-    "host time transport: auto (default), kvm or vmport"
+    "host time transport: auto (default), kvm, vmport, or mock (testing only)"
 );
 charp_param!(
     timescale_param,
@@ -286,6 +288,12 @@ impl PtpVmclock {
                 transport::AnyTransport::Vmport(_) => pr_info!(
                     "transport vmport (port 0x5658, microsecond host time), /dev/ptp{}, \
                      PTP_SYS_OFFSET_PRECISE {} (no counter pairing)\n",
+                    index,
+                    precise
+                ),
+                transport::AnyTransport::Mock(_) => pr_warn!(
+                    "transport mock: /dev/ptp{} serves this guest's own CLOCK_REALTIME, \
+                     not host time (testing only), PTP_SYS_OFFSET_PRECISE via {}\n",
                     index,
                     precise
                 ),

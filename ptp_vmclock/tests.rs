@@ -144,6 +144,8 @@ mod kunit {
         assert_eq!(Choice::parse(b"kvm "), Err(EINVAL));
         assert_eq!(Choice::parse(b"vmport"), Ok(Choice::Vmport));
         assert_eq!(Choice::parse(b"vmport\n"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"mock"), Ok(Choice::Mock));
+        assert_eq!(Choice::parse(b"Mock"), Err(EINVAL));
         assert_eq!(Choice::parse(b"bogus"), Err(EINVAL));
     }
 

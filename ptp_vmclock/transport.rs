@@ -7,12 +7,14 @@
 //! and, if it can pair host time with a guest counter, [`Transport::read_paired`].
 //!
 //! Transports: `kvm` (`KVM_HC_CLOCK_PAIRING`, kvm.rs) and `vmport` (the VMware backdoor
-//! port that QEMU also implements, vmport.rs). Adding one takes a file implementing
+//! port that QEMU also implements, vmport.rs); `mock` (mock.rs) is a test backend serving
+//! the guest's own clock, chosen only by name. Adding one takes a file implementing
 //! [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the clock and the
 //! rest of the module do not change.
 
 use crate::compat::eopnotsupp;
 use crate::kvm::Kvm;
+use crate::mock::Mock;
 use crate::time::Timespec;
 use crate::vmport::Vmport;
 use kernel::prelude::*;
@@ -124,11 +126,13 @@ pub(crate) enum Choice {
     Kvm,
     /// The VMware backdoor port (QEMU's `vmport` device, VMware hypervisors).
     Vmport,
+    /// The test backend (the guest's own clock); never chosen by [`Choice::Auto`].
+    Mock,
 }
 
 impl Choice {
     /// The accepted values, for messages.
-    pub(crate) const VALID: &'static str = "auto|kvm|vmport";
+    pub(crate) const VALID: &'static str = "auto|kvm|vmport|mock";
 
     /// Parses the parameter value; an absent or empty value means [`Choice::Auto`].
     pub(crate) fn parse(value: &[u8]) -> Result<Self> {
@@ -136,6 +140,7 @@ impl Choice {
             b"" | b"auto" => Ok(Choice::Auto),
             b"kvm" => Ok(Choice::Kvm),
             b"vmport" => Ok(Choice::Vmport),
+            b"mock" => Ok(Choice::Mock),
             _ => Err(EINVAL),
         }
     }
@@ -147,6 +152,8 @@ pub(crate) enum AnyTransport {
     Kvm(Kvm),
     /// See [`Vmport`].
     Vmport(Vmport),
+    /// See [`Mock`].
+    Mock(Mock),
 }
 
 impl AnyTransport {
@@ -162,6 +169,10 @@ impl AnyTransport {
             }),
             Choice::Vmport => Vmport::probe().map(AnyTransport::Vmport).map_err(|e| {
                 pr_err!("transport=vmport unavailable: {}\n", e.reason);
+                e.err
+            }),
+            Choice::Mock => Mock::probe().map(AnyTransport::Mock).map_err(|e| {
+                pr_err!("transport=mock unavailable: {}\n", e.reason);
                 e.err
             }),
             // The hypercall first: nanosecond resolution and counter pairing (PRECISE);
@@ -185,6 +196,7 @@ impl AnyTransport {
         match self {
             AnyTransport::Kvm(_) => Kvm::NAME,
             AnyTransport::Vmport(_) => Vmport::NAME,
+            AnyTransport::Mock(_) => Mock::NAME,
         }
     }
 
@@ -193,6 +205,7 @@ impl AnyTransport {
         match self {
             AnyTransport::Kvm(t) => t.read(bracket),
             AnyTransport::Vmport(t) => t.read(bracket),
+            AnyTransport::Mock(t) => t.read(bracket),
         }
     }
 
@@ -201,6 +214,7 @@ impl AnyTransport {
         match self {
             AnyTransport::Kvm(t) => t.has_counter(),
             AnyTransport::Vmport(t) => t.has_counter(),
+            AnyTransport::Mock(t) => t.has_counter(),
         }
     }
 
@@ -209,6 +223,7 @@ impl AnyTransport {
         match self {
             AnyTransport::Kvm(t) => t.read_paired(counter),
             AnyTransport::Vmport(t) => t.read_paired(counter),
+            AnyTransport::Mock(t) => t.read_paired(counter),
         }
     }
 }

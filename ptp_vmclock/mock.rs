@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `mock` transport: a test backend with no hypervisor behind it, in the spirit of the
+//! kernel's `ptp_mock` driver.
+//!
+//! It serves the guest's own `CLOCK_REALTIME` as "host time" and pairs it with the TSC, so
+//! every part of the module above the transport (registration, all PTP ioctls including
+//! `PTP_SYS_OFFSET_PRECISE`, sysfs, load and unload) runs where no hypervisor interface
+//! does: a guest under QEMU TCG, in particular on the debug kernel (KASAN, lockdep,
+//! kmemleak, UBSAN), whose nested KVM guests the test rig cannot boot. It is only used
+//! when asked for by name (`transport=mock`), never by `auto`, and its load line says what
+//! it is. A clock disciplined from it follows the guest itself: it is useless for time.
+
+use crate::time::Timespec;
+use crate::transport::{Bracket, Counter, PairedReading, ProbeError, Transport};
+use kernel::bindings;
+use kernel::prelude::*;
+
+/// The guest's `CLOCK_REALTIME`.
+fn realtime() -> Result<Timespec> {
+    let mut ts = bindings::timespec64::default();
+    // SAFETY: `ts` is a valid, writable `timespec64`; `ktime_get_real_ts64()` only writes it
+    // and may be called from any context the PTP callbacks run in.
+    unsafe { bindings::ktime_get_real_ts64(&mut ts) };
+    let nsec = i64::try_from(ts.tv_nsec).map_err(|_| EIO)?;
+    Timespec::new(ts.tv_sec, nsec).ok_or(EIO)
+}
+
+/// The mock transport. Stateless: readers never wait on each other.
+pub(crate) struct Mock;
+
+impl Transport for Mock {
+    const NAME: &'static str = "mock";
+
+    fn probe() -> Result<Self, ProbeError> {
+        let t = Mock;
+        t.read(&mut crate::transport::NoBracket)
+            .map_err(|_| ProbeError::unavailable("CLOCK_REALTIME is out of the ktime_t range"))?;
+        Ok(t)
+    }
+
+    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+        bracket.before();
+        let t = realtime();
+        bracket.after();
+        t
+    }
+
+    fn has_counter(&self) -> bool {
+        true
+    }
+
+    /// Pairs `CLOCK_REALTIME` with the TSC read right before it; there is no kvm-clock
+    /// without KVM, so that counter fails with `ENODEV` (timekeeping then tells a guest
+    /// whose clocksource is not the TSC apart, as with the other transports).
+    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+        match counter {
+            Counter::Tsc => {
+                // SAFETY: `rdtsc` exists on every x86-64 CPU the kernel runs on and only
+                // reads the time-stamp counter.
+                let cycles = unsafe { core::arch::x86_64::_rdtsc() };
+                Ok(PairedReading {
+                    time: realtime()?,
+                    cycles,
+                })
+            }
+            Counter::KvmClock => Err(ENODEV),
+        }
+    }
+}
