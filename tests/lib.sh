@@ -75,6 +75,15 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)
 
 module_loaded() { [ -d "/sys/module/$MOD" ]; }
 
+# load_ours [PARAMS...]: insmod our module with the run's parameters (vm-run
+# --module-args, e.g. transport=mock in the single-level groups) and PARAMS.
+# shellcheck disable=SC2086 # the parameters are words
+load_ours() { insmod "$PTP_VMCLOCK_KO" ${PTP_VMCLOCK_ARGS:-} "$@"; }
+
+# mock_transport: whether this run loads our module with transport=mock (no hypervisor:
+# the clock serves the guest's own time; C ptp_kvm cannot load).
+mock_transport() { [[ " ${PTP_VMCLOCK_ARGS:-} " == *" transport=mock "* ]]; }
+
 # kmemleak_suspects: scan for leaks and print how many objects kmemleak suspects. It
 # reports an object only once it has been unreferenced for 5 s and seen so in two scans:
 # wait, then scan twice. (Kernels with CONFIG_DEBUG_KMEMLEAK: the debug variant.)

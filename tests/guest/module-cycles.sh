@@ -15,14 +15,14 @@ echo 'none-during-load-cycles' >$glob 2>/dev/null
 [ ! -e $KMEMLEAK ] || echo clear >$KMEMLEAK
 # Progress every 100 rounds as it happens: the rounds take 2.5-5 min in the nested rig,
 # longer than the runner's no-output limit (VM_RUN_IDLE_LIMIT, 240 s) that catches hangs.
-modcycle "$PTP_VMCLOCK_KO" "$MOD" 1000 | tee /tmp/modcycle.out |
+modcycle "$PTP_VMCLOCK_KO" "$MOD" 1000 "${PTP_VMCLOCK_ARGS:-}" | tee /tmp/modcycle.out |
 	grep --line-buffered -E '^# [0-9]*00 rounds|^rounds|^round '
 rc=${PIPESTATUS[0]}
 check "1000 load/unload rounds (finit_module + delete_module)" test "$rc" = 0
 # printf, not echo: a charp parameter keeps a trailing newline, and the glob with it
 # matches no suite (so KUnit silently stopped running at later loads).
 [ -z "$old_glob" ] || printf '%s' "$old_glob" >$glob 2>/dev/null
-insmod "$PTP_VMCLOCK_KO"
+load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 check "after the rounds the module loads and its PHC reads (testptp -k 1)" ptp_ok "$dev" -k 1
 if [ -e $KMEMLEAK ]; then

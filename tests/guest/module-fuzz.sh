@@ -9,7 +9,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 3
-module_loaded || insmod "$PTP_VMCLOCK_KO"
+module_loaded || load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 st=/sys/module/$MOD/status
 read -r err0 <$st/errors

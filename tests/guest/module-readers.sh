@@ -3,7 +3,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 1
-module_loaded || insmod "$PTP_VMCLOCK_KO"
+module_loaded || load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 out=$(ptptool readers "$dev" 10 2)
 rc=$?

@@ -9,7 +9,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 5
-module_loaded || insmod "$PTP_VMCLOCK_KO"
+module_loaded || load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 # 8 s of hammering, delete_module after 3 s (timed inside the tool: an exec of rmmod
 # costs about a second in this guest).
@@ -21,7 +21,7 @@ check "delete_module($MOD) succeeds while 2 threads issue every PTP request" \
 check "both threads worked before, and afterwards saw only ENODEV (no other result)" \
 	bash -c "test $rc = 0 && [ \$(grep -c '^thread .* live [1-9][0-9]* enodev [1-9][0-9]* wrong 0 ' /tmp/hammer.out) = 2 ]"
 check "module is gone" bash -c '! test -d /sys/module/'"$MOD"
-insmod "$PTP_VMCLOCK_KO"
+load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 check "insmod again gives the PHC back" test -c "$dev"
 check "the new PHC reads (PTP_SYS_OFFSET)" ptptool offset "$dev" 1

@@ -8,7 +8,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 4
-module_loaded || insmod "$PTP_VMCLOCK_KO"
+module_loaded || load_ours
 dev=$(ptp_by_name "$OUR_NAME")
 ptptool readers "$dev" 6 2 >/tmp/readers.out 2>&1 &
 pid=$!
@@ -23,6 +23,6 @@ check "both readers read, and their only errors (if any) are ENODEV" bash -c '
 	[ $(grep -c "^thread .* reads [1-9]" /tmp/readers.out) = 2 ] &&
 	! grep "^thread" /tmp/readers.out | grep -v " errors 0 " | grep -vq "first_error No such device"'
 check "module is gone" bash -c '! test -d /sys/module/'"$MOD"
-insmod "$PTP_VMCLOCK_KO"
+load_ours
 check "insmod again gives the PHC back" test -n "$(ptp_by_name "$OUR_NAME")"
 ktap_finished

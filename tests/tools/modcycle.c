@@ -2,8 +2,10 @@
 /*
  * modcycle: load and unload a module N times with the raw syscalls (test helper).
  *
- *   modcycle KO NAME N   N rounds of finit_module(KO) + delete_module(NAME); prints the
- *                        time of every 10th round and the total; stops at the first error
+ *   modcycle KO NAME N [PARAMS]
+ *                        N rounds of finit_module(KO, PARAMS) + delete_module(NAME);
+ *                        prints the time of every 10th round and the total; stops at the
+ *                        first error. PARAMS as insmod takes them ("transport=mock").
  *
  * The test guest of the nested rig execs a binary in about a second (its root is 9p over
  * 9p), so insmod/rmmod in a shell loop measures exec, not the module: this does not exec.
@@ -30,12 +32,14 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	double t0, tl = 0, tu = 0, a;
+	const char *params;
 	int fd, i, n;
 
-	if (argc != 4 || (n = atoi(argv[3])) <= 0) {
-		fprintf(stderr, "usage: modcycle KO NAME N\n");
+	if (argc < 4 || argc > 5 || (n = atoi(argv[3])) <= 0) {
+		fprintf(stderr, "usage: modcycle KO NAME N [PARAMS]\n");
 		return 2;
 	}
+	params = argc == 5 ? argv[4] : "";
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "modcycle: open %s: %s\n", argv[1], strerror(errno));
@@ -44,7 +48,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (i = 1; i <= n; i++) {
 		a = now();
-		if (syscall(SYS_finit_module, fd, "", 0)) {
+		if (syscall(SYS_finit_module, fd, params, 0)) {
 			printf("round %d: finit_module: %s\n", i, strerror(errno));
 			return 1;
 		}
