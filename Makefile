@@ -13,7 +13,9 @@
 #   make setup           toolchain tree + reference kernel (cached; see scripts/setup)
 #   make check           set-up + the whole test suite (tests/run)
 #   make check-debug     the same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
-#                        config/debug/, cached apart: KERNEL_VARIANT=debug)
+#                        config/debug/, cached apart: KERNEL_VARIANT=debug); the nested
+#                        groups are skipped there (README, "The debug kernel")
+#   make check-debug-mock  only the group mock on the debug kernel (what CI adds)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)
 #   make check-stock     set-up + build for and run on Debian's unmodified 7.3 kernel
@@ -40,7 +42,7 @@ endif
 KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY))
 
-.PHONY: all modules clean install setup check check-debug check-quick check-stock run bench
+.PHONY: all modules clean install setup check check-debug check-debug-mock check-quick check-stock run bench
 
 all: modules
 
@@ -62,6 +64,10 @@ check: setup
 
 check-debug:
 	KERNEL_VARIANT=debug $(MAKE) check
+
+check-debug-mock:
+	KERNEL_VARIANT=debug scripts/setup
+	KERNEL_VARIANT=debug tests/run --only mock
 
 check-stock: setup
 	scripts/stock-test
