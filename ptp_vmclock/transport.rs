@@ -163,18 +163,9 @@ impl AnyTransport {
     /// (`ENODEV` unless something like an allocation failed).
     pub(crate) fn select(choice: Choice) -> Result<Self> {
         match choice {
-            Choice::Kvm => Kvm::probe().map(AnyTransport::Kvm).map_err(|e| {
-                pr_err!("transport=kvm unavailable: {}\n", e.reason);
-                e.err
-            }),
-            Choice::Vmport => Vmport::probe().map(AnyTransport::Vmport).map_err(|e| {
-                pr_err!("transport=vmport unavailable: {}\n", e.reason);
-                e.err
-            }),
-            Choice::Mock => Mock::probe().map(AnyTransport::Mock).map_err(|e| {
-                pr_err!("transport=mock unavailable: {}\n", e.reason);
-                e.err
-            }),
+            Choice::Kvm => Self::only(AnyTransport::Kvm),
+            Choice::Vmport => Self::only(AnyTransport::Vmport),
+            Choice::Mock => Self::only(AnyTransport::Mock),
             // The hypercall first: nanosecond resolution and counter pairing (PRECISE);
             // the port has microseconds and no pairing.
             Choice::Auto => match Kvm::probe() {
@@ -189,6 +180,15 @@ impl AnyTransport {
                 }),
             },
         }
+    }
+
+    /// Probes transport `T` alone, which the parameter insists on; on failure logs one
+    /// line saying why.
+    fn only<T: Transport>(wrap: fn(T) -> Self) -> Result<Self> {
+        T::probe().map(wrap).map_err(|e| {
+            pr_err!("transport={} unavailable: {}\n", T::NAME, e.reason);
+            e.err
+        })
     }
 
     /// The name of the transport in use.
