@@ -21,7 +21,9 @@
  *       then "ERRNAME N" per errno seen, then (from readings with a system bracket
  *       narrower than 250 us, and PRECISE) the PHC - CLOCK_REALTIME offset range
  *       "off_min_ns off_max_ns off_range_ns off_samples wide"; then every change of
- *       outcome with its time ("event ..."), and "nsec_bad N", the number of readings
+ *       outcome with its time ("event ..."), every call of 1 s or more ("slow": its CPUs,
+ *       and how far host time and CLOCK_MONOTONIC advanced since the last PHC reading:
+ *       alike if the guest stalled, not if its clock jumped), and "nsec_bad N", the number of readings
  *       whose nanoseconds were outside [0, 1e9). Exit 1 if there were any such readings
  *       or PTP_SYS_OFFSET never worked.
  *
@@ -302,10 +304,15 @@ static int watch(char **argv)
 {
 	double maxsecs = atof(argv[3]);
 	struct wstat w[W_N];
-	char events[64][96];
+	char events[64][160];
 	int nev = 0, fd, o, e, i;
 	long nsec_bad = 0, more = 0;
 	int64_t t0 = mono_ns();
+	/* The last PHC reading (host time) and CLOCK_MONOTONIC right after it: a slow call
+	 * says how far each advanced since, telling a stalled guest (both advanced alike)
+	 * from a guest clock that jumped (only CLOCK_MONOTONIC advanced).
+	 */
+	int64_t last_phc = 0, last_mono = 0;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -332,11 +339,12 @@ static int watch(char **argv)
 			struct ptp_sys_offset_precise sp;
 			struct timespec ts;
 		} u;
-		int64_t a, b, off = 0, width = 0;
-		int have_off = 0, bad = 0;
+		int64_t a, b, off = 0, width = 0, phc = 0;
+		int have_off = 0, bad = 0, cpu_a, cpu_b;
 		long r;
 
 		memset(&u, 0, sizeof(u));
+		cpu_a = sched_getcpu();
 		a = mono_ns();
 		switch (o) {
 		case W_SYSOFF:
@@ -356,6 +364,7 @@ static int watch(char **argv)
 		}
 		b = mono_ns();
 		e = r < 0 ? errno : 0;
+		cpu_b = sched_getcpu();
 		if (e > MAXERR)
 			e = MAXERR;
 		w[o].n++;
@@ -369,6 +378,7 @@ static int watch(char **argv)
 				      u.so.ts[2].nsec >= 1000000000u;
 				width = pct_ns(&u.so.ts[2]) - pct_ns(&u.so.ts[0]);
 				off = pct_ns(&u.so.ts[1]) - (pct_ns(&u.so.ts[0]) + width / 2);
+				phc = pct_ns(&u.so.ts[1]);
 				have_off = 1;
 				break;
 			case W_EXT:
@@ -377,16 +387,19 @@ static int watch(char **argv)
 				      u.eo.ts[0][2].nsec >= 1000000000u;
 				width = pct_ns(&u.eo.ts[0][2]) - pct_ns(&u.eo.ts[0][0]);
 				off = pct_ns(&u.eo.ts[0][1]) - (pct_ns(&u.eo.ts[0][0]) + width / 2);
+				phc = pct_ns(&u.eo.ts[0][1]);
 				have_off = 1;
 				break;
 			case W_PRECISE:
 				bad = u.sp.device.nsec >= 1000000000u ||
 				      u.sp.sys_realtime.nsec >= 1000000000u;
 				off = pct_ns(&u.sp.device) - pct_ns(&u.sp.sys_realtime);
+				phc = pct_ns(&u.sp.device);
 				have_off = 1;
 				break;
 			default:
 				bad = u.ts.tv_nsec < 0 || u.ts.tv_nsec >= 1000000000;
+				phc = (int64_t)u.ts.tv_sec * 1000000000 + u.ts.tv_nsec;
 				break;
 			}
 			if (bad && !nsec_bad++)
@@ -403,6 +416,21 @@ static int watch(char **argv)
 			}
 		} else {
 			w[o].err[e]++;
+		}
+		if (b - a >= 1000000000 && nev < 64) {
+			if (phc && last_phc)
+				snprintf(events[nev++], sizeof(events[0]),
+					 "at %.3f s %s: slow, %.0f us (cpu %d->%d); since the last reading host +%.0f us, guest +%.0f us",
+					 (a - t0) / 1e9, wnames[o], (b - a) / 1e3, cpu_a, cpu_b,
+					 (phc - last_phc) / 1e3, (b - last_mono) / 1e3);
+			else
+				snprintf(events[nev++], sizeof(events[0]),
+					 "at %.3f s %s: slow, %.0f us (cpu %d->%d)", (a - t0) / 1e9,
+					 wnames[o], (b - a) / 1e3, cpu_a, cpu_b);
+		}
+		if (phc) {
+			last_phc = phc;
+			last_mono = b;
 		}
 		if (e != w[o].last) {
 			if (nev < 64)
