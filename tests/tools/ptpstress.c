@@ -21,10 +21,10 @@
  *       then "ERRNAME N" per errno seen, then (from readings with a system bracket
  *       narrower than 250 us, and PRECISE) the PHC - CLOCK_REALTIME offset range
  *       "off_min_ns off_max_ns off_range_ns off_samples wide"; then every change of
- *       outcome with its time ("event ..."), every call of 1 s or more ("slow": its CPUs,
- *       and how far host time and CLOCK_MONOTONIC advanced since the last PHC reading:
- *       alike if the guest stalled, not if its clock jumped), and "nsec_bad N", the number of readings
- *       whose nanoseconds were outside [0, 1e9). Exit 1 if there were any such readings
+ *       outcome with its time ("event ..."), every call of 1 s or more ("slow": its
+ *       CPUs, and how far host time and CLOCK_MONOTONIC advanced since the last PHC
+ *       reading: alike if the guest stalled, not if its clock jumped), and "nsec_bad N",
+ *       the number of readings whose nanoseconds were outside [0, 1e9). Exit 1 if there were any such readings
  *       or PTP_SYS_OFFSET never worked.
  *
  * Exit status 0 on success, 1 on a failed check, 2 on usage.
@@ -340,7 +340,7 @@ static int watch(char **argv)
 			struct timespec ts;
 		} u;
 		int64_t a, b, off = 0, width = 0, phc = 0;
-		int have_off = 0, bad = 0, cpu_a, cpu_b;
+		int have_off = 0, bad = 0, cpu_a;
 		long r;
 
 		memset(&u, 0, sizeof(u));
@@ -364,7 +364,6 @@ static int watch(char **argv)
 		}
 		b = mono_ns();
 		e = r < 0 ? errno : 0;
-		cpu_b = sched_getcpu();
 		if (e > MAXERR)
 			e = MAXERR;
 		w[o].n++;
@@ -377,8 +376,8 @@ static int watch(char **argv)
 				bad = u.so.ts[0].nsec >= 1000000000u || u.so.ts[1].nsec >= 1000000000u ||
 				      u.so.ts[2].nsec >= 1000000000u;
 				width = pct_ns(&u.so.ts[2]) - pct_ns(&u.so.ts[0]);
-				off = pct_ns(&u.so.ts[1]) - (pct_ns(&u.so.ts[0]) + width / 2);
 				phc = pct_ns(&u.so.ts[1]);
+				off = phc - (pct_ns(&u.so.ts[0]) + width / 2);
 				have_off = 1;
 				break;
 			case W_EXT:
@@ -386,15 +385,15 @@ static int watch(char **argv)
 				      u.eo.ts[0][1].nsec >= 1000000000u ||
 				      u.eo.ts[0][2].nsec >= 1000000000u;
 				width = pct_ns(&u.eo.ts[0][2]) - pct_ns(&u.eo.ts[0][0]);
-				off = pct_ns(&u.eo.ts[0][1]) - (pct_ns(&u.eo.ts[0][0]) + width / 2);
 				phc = pct_ns(&u.eo.ts[0][1]);
+				off = phc - (pct_ns(&u.eo.ts[0][0]) + width / 2);
 				have_off = 1;
 				break;
 			case W_PRECISE:
 				bad = u.sp.device.nsec >= 1000000000u ||
 				      u.sp.sys_realtime.nsec >= 1000000000u;
-				off = pct_ns(&u.sp.device) - pct_ns(&u.sp.sys_realtime);
 				phc = pct_ns(&u.sp.device);
+				off = phc - pct_ns(&u.sp.sys_realtime);
 				have_off = 1;
 				break;
 			default:
@@ -417,16 +416,19 @@ static int watch(char **argv)
 		} else {
 			w[o].err[e]++;
 		}
-		if (b - a >= 1000000000 && nev < 64) {
+		if (b - a >= 1000000000) {
+			char since[64] = "";
+
 			if (phc && last_phc)
-				snprintf(events[nev++], sizeof(events[0]),
-					 "at %.3f s %s: slow, %.0f us (cpu %d->%d); since the last reading host +%.0f us, guest +%.0f us",
-					 (a - t0) / 1e9, wnames[o], (b - a) / 1e3, cpu_a, cpu_b,
+				snprintf(since, sizeof(since),
+					 "; since the last reading host +%.0f us, guest +%.0f us",
 					 (phc - last_phc) / 1e3, (b - last_mono) / 1e3);
-			else
+			if (nev < 64)
 				snprintf(events[nev++], sizeof(events[0]),
-					 "at %.3f s %s: slow, %.0f us (cpu %d->%d)", (a - t0) / 1e9,
-					 wnames[o], (b - a) / 1e3, cpu_a, cpu_b);
+					 "at %.3f s %s: slow, %.0f us (cpu %d->%d)%s", (a - t0) / 1e9,
+					 wnames[o], (b - a) / 1e3, cpu_a, sched_getcpu(), since);
+			else
+				more++;
 		}
 		if (phc) {
 			last_phc = phc;
@@ -461,7 +463,7 @@ static int watch(char **argv)
 	for (i = 0; i < nev; i++)
 		printf("event %s\n", events[i]);
 	if (more)
-		printf("event ... %ld more changes\n", more);
+		printf("event ... %ld more events\n", more);
 	printf("nsec_bad %ld\n", nsec_bad);
 	return nsec_bad || !w[W_SYSOFF].ok;
 }
