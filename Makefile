@@ -14,7 +14,8 @@
 #   make check           set-up + the whole test suite (tests/run)
 #   make check-debug     the same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
 #                        config/debug/, cached apart: KERNEL_VARIANT=debug); the nested
-#                        groups are skipped there (README, "The debug kernel")
+#                        groups are skipped there, host-debug runs the host/ series'
+#                        KVM selftest on a debug L2 (README, "The debug kernel")
 #   make check-debug-mock  only the group mock on the debug kernel (what CI adds)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)

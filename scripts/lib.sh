@@ -76,8 +76,10 @@ copy_module_sources() {
 	cp "$REPO/Kbuild" "$REPO/ptp_vmclock.rs" "$1/"
 	cp "$REPO"/ptp_vmclock/*.rs "$REPO"/ptp_vmclock/*.[ch] "$1/ptp_vmclock/"
 }
-# The nested KVM host (L2) always runs the plain reference kernel.
-host_kdir() { KERNEL=$KERNEL_REF KERNEL_VARIANT="" kernel_key; }
+# The nested KVM host (L2) runs the reference kernel: the plain one, or the variant
+# HOST_VARIANT names (HOST_VARIANT=debug: make check-debug's nested groups, see tests/run).
+HOST_VARIANT=${HOST_VARIANT:-}
+host_kdir() { KERNEL=$KERNEL_REF KERNEL_VARIANT=$HOST_VARIANT kernel_key; }
 KDIR_HOST=$CACHE/kernel-$(host_kdir)/linux
 
 # The machine's TSC frequency in kHz: a nested KVM host needs it as tsc_early_khz=

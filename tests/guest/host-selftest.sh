@@ -11,7 +11,11 @@ out=$(cat "$RUN/kvm-selftest.out")
 rc=$(cat "$RUN/kvm-selftest.rc")
 grep -v -E '^(not )?ok ' <<<"$out" | sed 's/^#* */# /'
 results=$(grep -E '^(not )?ok ' <<<"$out")
-ktap_set_plan $(($(grep -c . <<<"$results") + 1))
+kl=""
+[ ! -e "$RUN/kvm-selftest.kmemleak" ] || kl=$(cat "$RUN/kvm-selftest.kmemleak")
+n=$(($(grep -c . <<<"$results") + 1))
+[ -z "$kl" ] || n=$((n + 1))
+ktap_set_plan $n
 while IFS= read -r line; do
 	[ -n "$line" ] || continue
 	desc=$(sed -E 's/^(not )?ok [0-9]+ //; s/ *#.*//' <<<"$line")
@@ -22,4 +26,9 @@ while IFS= read -r line; do
 	esac
 done <<<"$results"
 check "kvm_clock_pairing_test -s exits 0 on L2 (exit $rc)" test "$rc" = 0
+if [ -n "$kl" ]; then
+	# L2 runs a kernel with kmemleak (vm-run --host-variant debug).
+	sed 's/^/# /' "$RUN/kvm-selftest.kmemleak-report"
+	check "kmemleak on L2: no object leaked while the selftest ran ($kl suspected)" test "$kl" = 0
+fi
 ktap_finished
