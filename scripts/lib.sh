@@ -77,7 +77,7 @@ copy_module_sources() {
 	cp "$REPO"/ptp_vmclock/*.rs "$REPO"/ptp_vmclock/*.[ch] "$1/ptp_vmclock/"
 }
 # The nested KVM host (L2) runs the reference kernel: the plain one, or the variant
-# HOST_VARIANT names (HOST_VARIANT=debug: make check-debug's nested groups, see tests/run).
+# HOST_VARIANT names (vm-run --host-variant debug: make check-debug's group host-debug).
 HOST_VARIANT=${HOST_VARIANT:-}
 host_kdir() { KERNEL=$KERNEL_REF KERNEL_VARIANT=$HOST_VARIANT kernel_key; }
 KDIR_HOST=$CACHE/kernel-$(host_kdir)/linux

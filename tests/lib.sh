@@ -84,17 +84,8 @@ load_ours() { insmod "$PTP_VMCLOCK_KO" ${PTP_VMCLOCK_ARGS:-} "$@"; }
 # the clock serves the guest's own time; C ptp_kvm cannot load).
 mock_transport() { [[ " ${PTP_VMCLOCK_ARGS:-} " == *" transport=mock "* ]]; }
 
-# kmemleak_suspects: scan for leaks and print how many objects kmemleak suspects. It
-# reports an object only once it has been unreferenced for 5 s and seen so in two scans:
-# wait, then scan twice. (Kernels with CONFIG_DEBUG_KMEMLEAK: the debug variant.)
-KMEMLEAK=/sys/kernel/debug/kmemleak
-kmemleak_suspects() {
-	sleep 6
-	echo scan >$KMEMLEAK
-	sleep 1
-	echo scan >$KMEMLEAK
-	grep -c '^unreferenced object' $KMEMLEAK
-}
+# KMEMLEAK, kmemleak_baseline, kmemleak_suspects.
+. "$REPO/tests/kmemleak.sh"
 
 # log_mark: mark the kernel log's current end; log_since: its lines after the last mark
 # (all of it before any). Never `dmesg -C`: the test runner scans each script's part of

@@ -6,10 +6,10 @@
 # On an L2 kernel with kmemleak (vm-run --host-variant debug): a baseline scan before
 # the selftest and two scans after it; the count of objects kmemleak then suspects goes
 # to the run directory as well (the test guest checks it is 0).
-. "$REPO/tests/lib.sh"
+. "$REPO/tests/kmemleak.sh"
 t=$(dirname "$KDIR")/tools/kvm_clock_pairing_test
 [ -x "$t" ] || exit 0
-[ ! -w $KMEMLEAK ] || { echo scan >$KMEMLEAK && echo clear >$KMEMLEAK; }
+[ ! -w $KMEMLEAK ] || kmemleak_baseline
 "$t" -s >"$RUN/kvm-selftest.out" 2>&1
 echo $? >"$RUN/kvm-selftest.rc"
 if [ -w $KMEMLEAK ]; then
