@@ -6,7 +6,7 @@
 #   cost.tsv, width.tsv       read cost per sample and bracket widths (ptptool cost)
 #   scaling.tsv               reads/s with 1 and 2 reader threads
 #   accuracy-METHOD.tsv/.meta guest CLOCK_REALTIME - host time by an independent oracle
-# BENCH_SMOKE=1: the same code paths with tiny sizes (about 40 s of measuring).
+# BENCH_SMOKE=1: the same code paths with tiny sizes (about 30 s of measuring).
 # BENCH_UNPINNED=0 skips the last phase (scaling with the guest's vCPUs on two L2 CPUs,
 # where the nested rig has lost VMs under two-vCPU hypercall load: in 2 of 2 full runs,
 # once just after the phase, once during it). "complete" marks the required phases done.
@@ -16,12 +16,11 @@ D=${BENCH_DATA:?BENCH_DATA: the output directory}
 mkdir -p "$D"
 # REPS: repetitions of the read-cost phase (CALLS rounds each); SREPS: of the scaling
 # phases (SCAL_S seconds per case); CONV + WIN: seconds per accuracy method. A full run
-# takes ~17 min in the nested rig (each exec in the guest costs ~1 s). The smoke run's
-# CONV is 15 s: the oracle's window counts from the tool's start, and in a slow nested
-# run (2026-12-04, the nested group at 2182 s instead of ~1130 s) starting the oracle
-# took so long that with CONV=5 one method got 0 readings of 40 and another 7.
+# takes ~17 min in the nested rig (each exec in the guest costs ~1 s). The oracle starts
+# the tool itself (ptptool monitor --run), so it samples from the tool's start however
+# slow an exec is: the smoke run's short CONV + WIN always has readings in its window.
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
-	REPS=1 CALLS=20 SREPS=1 SCAL_S=2 CONV=15 WIN=5
+	REPS=1 CALLS=5 SREPS=1 SCAL_S=1 CONV=3 WIN=3
 else
 	REPS=7 CALLS=200 SREPS=5 SCAL_S=4 CONV=60 WIN=60
 fi
@@ -71,9 +70,16 @@ scaling() { # scaling PINNED: one round of the four cases per rep, order reverse
 			dev=$ours
 			[ "$m" = ours ] || dev=$kvm
 			out=$(ptptool readers "$dev" "$SCAL_S" "$t")
-			rps=$(awk '$1 == "total_reads_per_s" { print $2 }' <<<"$out")
-			err=$(awk '$1 == "thread" { e += $8 } END { print e + 0 }' <<<"$out")
-			echo "$rep $1 $m $t ${rps:-0} $err" >>"$D/scaling.tsv"
+			# "thread I cpu C reads R errors E ..." lines and "total_reads_per_s N"
+			# (parsed without an exec: each costs ~1 s here)
+			rps=0 err=0
+			while read -r k f2 _ _ _ _ _ f8 _; do
+				case $k in
+				total_reads_per_s) rps=$f2 ;;
+				thread) err=$((err + f8)) ;;
+				esac
+			done <<<"$out"
+			echo "$rep $1 $m $t $rps $err" >>"$D/scaling.tsv"
 		done
 	done
 }
@@ -85,19 +91,16 @@ say "scaling (pinned=$pinned): $(wc -l <"$D/scaling.tsv") runs"
 # and guest time at one counter value) samples for CONV + WIN seconds meanwhile.
 mkdir -p /tmp/bench
 accuracy() { # accuracy NAME ORACLE_DEV TOOL_DESCRIPTION CMD...
-	local name=$1 oracle=$2 tooldesc=$3 pid
+	local name=$1 oracle=$2 tooldesc=$3 rc
 	shift 3
 	phc_ctl CLOCK_REALTIME freq 0 >/dev/null 2>&1
 	phc_ctl CLOCK_REALTIME adj 1 >/dev/null 2>&1
-	# t_s counts from the tool's start (CLOCK_BOOTTIME, read without an exec): starting
-	# the oracle costs an exec of its own, 1-2 s in this guest.
-	local up
-	read -r up _ </proc/uptime
-	"$@" >"$D/selfreport-$name.log" 2>&1 &
-	pid=$!
-	ptptool monitor "$oracle" $((CONV + WIN)) $HZ "$up" >"$D/accuracy-$name.tsv.tmp" 2>"$D/monitor-$name.err"
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	# t_s counts from the tool's start: the oracle starts it, already running itself (an
+	# exec costs 1-2 s in this guest), and ends it after CONV + WIN seconds.
+	ptptool monitor "$oracle" $((CONV + WIN)) $HZ --run "$D/selfreport-$name.log" "$@" \
+		>"$D/accuracy-$name.tsv.tmp" 2>"$D/monitor-$name.err"
+	rc=$?
+	[ "$rc" != 3 ] || fail "accuracy $name: the tool did not run throughout: $(tail -n 1 "$D/monitor-$name.err")"
 	mv "$D/accuracy-$name.tsv.tmp" "$D/accuracy-$name.tsv"
 	printf 'conv_s=%s\nwindow_s=%s\noracle=%s\ntool=%s\n' "$CONV" "$WIN" "$oracle_name" "$tooldesc" \
 		>"$D/accuracy-$name.meta"

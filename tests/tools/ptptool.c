@@ -19,14 +19,19 @@
  *                              cost_ns" (wall time of the call / 25) to COSTFILE and
  *                              "REP method call sample width_ns" to WIDTHFILE
  *   ptptool monitor DEV S HZ [START]
+ *   ptptool monitor DEV S HZ --run LOG CMD [ARG...]
  *                              the oracle (bench): HZ times a second one
  *                              PTP_SYS_OFFSET_PRECISE on DEV until S seconds after START
  *                              (CLOCK_BOOTTIME seconds, as /proc/uptime shows it; default:
  *                              now); prints "t_s err_ns", t_s since START, err_ns = system
  *                              realtime - device time at the same instant; errors go to
- *                              stderr
+ *                              stderr. With --run, START is the moment it starts CMD (the
+ *                              tool under test, output to LOG), which must still run after
+ *                              S seconds; then it gets SIGTERM. The oracle is running
+ *                              before the tool starts, however slow an exec is.
  *
- * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage.
+ * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage,
+ * 3 when the --run command could not start or ended before S seconds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,10 +40,12 @@
 #include <linux/ptp_clock.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,16 +219,60 @@ static int cost_main(char **argv)
 	return fclose(cf) || fclose(wf);
 }
 
+/* Start CMD with stdout and stderr to LOG; returns its pid, or -1. */
+static pid_t spawn(const char *log, char **cmd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		close(fd);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "ptptool: monitor: exec %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* End the --run command: 0 if it was still running, 3 if it had ended (or never ran). */
+static int reap(pid_t pid, char **cmd)
+{
+	int st;
+
+	if (waitpid(pid, &st, WNOHANG) == pid) {
+		fprintf(stderr, "ptptool: monitor: %s ended early (%s %d)\n", cmd[0],
+			WIFEXITED(st) ? "exit status" : "signal",
+			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		return 3;
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
 static int monitor_main(char **argv)
 {
-	int fd = open_dev(argv[2]), errors = 0;
+	int fd = open_dev(argv[2]), errors = 0, run = argv[5] && !strcmp(argv[5], "--run");
 	double secs = atof(argv[3]), hz = atof(argv[4]);
 	int64_t start = now_ns(CLOCK_BOOTTIME), period, next;
+	pid_t child = -1;
 
-	if (secs <= 0 || hz <= 0)
+	if (secs <= 0 || hz <= 0 || (run && (!argv[6] || !argv[7])))
 		return 2;
-	if (argv[5])
+	if (run) {
+		fflush(NULL);
+		start = now_ns(CLOCK_BOOTTIME);
+		child = spawn(argv[6], argv + 7);
+		if (child < 0) {
+			fprintf(stderr, "ptptool: monitor: fork: %s\n", strerror(errno));
+			return 3;
+		}
+	} else if (argv[5]) {
 		start = (int64_t)(atof(argv[5]) * 1e9);
+	}
 	period = (int64_t)(1e9 / hz);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The first reading at the next period boundary after now. */
@@ -243,6 +294,8 @@ static int monitor_main(char **argv)
 		printf("%.3f %" PRId64 "\n", (now_ns(CLOCK_BOOTTIME) - start) / 1e9,
 		       pct_ns(&sp.sys_realtime) - pct_ns(&sp.device));
 	}
+	if (run && reap(child, argv + 7))
+		return 3;
 	return errors ? 1 : 0;
 }
 
