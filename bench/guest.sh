@@ -16,7 +16,7 @@ D=${BENCH_DATA:?BENCH_DATA: the output directory}
 mkdir -p "$D"
 # REPS: repetitions of the read-cost phase (CALLS rounds each); SREPS: of the scaling
 # phases (SCAL_S seconds per case); CONV + WIN: seconds per accuracy method. A full run
-# takes ~17 min in the nested rig (each exec in the guest costs ~1 s). The oracle starts
+# took ~17 min in the nested rig (2026-12-01, before the 100 Hz kernels). The oracle starts
 # the tool itself (ptptool monitor --run), so it samples from the tool's start however
 # slow an exec is: the smoke run's short CONV + WIN always has readings in its window.
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
@@ -71,7 +71,7 @@ scaling() { # scaling PINNED: one round of the four cases per rep, order reverse
 			[ "$m" = ours ] || dev=$kvm
 			out=$(ptptool readers "$dev" "$SCAL_S" "$t")
 			# "thread I cpu C reads R errors E ..." lines and "total_reads_per_s N"
-			# (parsed without an exec: each costs ~1 s here)
+			# (parsed without an exec: execs are what is slow in this guest)
 			rps=0 err=0
 			while read -r k f2 _ _ _ _ _ f8 _; do
 				case $k in
@@ -95,8 +95,8 @@ accuracy() { # accuracy NAME ORACLE_DEV TOOL_DESCRIPTION CMD...
 	shift 3
 	phc_ctl CLOCK_REALTIME freq 0 >/dev/null 2>&1
 	phc_ctl CLOCK_REALTIME adj 1 >/dev/null 2>&1
-	# t_s counts from the tool's start: the oracle starts it, already running itself (an
-	# exec costs 1-2 s in this guest), and ends it after CONV + WIN seconds.
+	# t_s counts from the tool's start: the oracle starts it, already running itself, and
+	# ends it after CONV + WIN seconds.
 	ptptool monitor "$oracle" $((CONV + WIN)) $HZ --run "$D/selfreport-$name.log" "$@" \
 		>"$D/accuracy-$name.tsv.tmp" 2>"$D/monitor-$name.err"
 	rc=$?

@@ -18,17 +18,15 @@
  *                              order rotated every round; appends "REP method call
  *                              cost_ns" (wall time of the call / 25) to COSTFILE and
  *                              "REP method call sample width_ns" to WIDTHFILE
- *   ptptool monitor DEV S HZ [START]
- *   ptptool monitor DEV S HZ --run LOG CMD [ARG...]
+ *   ptptool monitor DEV S HZ [--run LOG CMD [ARG...]]
  *                              the oracle (bench): HZ times a second one
- *                              PTP_SYS_OFFSET_PRECISE on DEV until S seconds after START
- *                              (CLOCK_BOOTTIME seconds, as /proc/uptime shows it; default:
- *                              now); prints "t_s err_ns", t_s since START, err_ns = system
+ *                              PTP_SYS_OFFSET_PRECISE on DEV for S seconds from its start;
+ *                              prints "t_s err_ns", t_s since the start, err_ns = system
  *                              realtime - device time at the same instant; errors go to
- *                              stderr. With --run, START is the moment it starts CMD (the
- *                              tool under test, output to LOG), which must still run after
- *                              S seconds; then it gets SIGTERM. The oracle is running
- *                              before the tool starts, however slow an exec is.
+ *                              stderr. With --run it starts CMD (the tool under test,
+ *                              output to LOG) at t = 0, which must still run after S
+ *                              seconds; then it gets SIGTERM. The oracle is running before
+ *                              the tool starts, however slow an exec is.
  *
  * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage,
  * 3 when the --run command could not start or ended before S seconds.
@@ -260,18 +258,14 @@ static int monitor_main(char **argv)
 	int64_t start = now_ns(CLOCK_BOOTTIME), period, next;
 	pid_t child = -1;
 
-	if (secs <= 0 || hz <= 0 || (run && (!argv[6] || !argv[7])))
+	if (secs <= 0 || hz <= 0 || (argv[5] && (!run || !argv[6] || !argv[7])))
 		return 2;
 	if (run) {
-		fflush(NULL);
-		start = now_ns(CLOCK_BOOTTIME);
 		child = spawn(argv[6], argv + 7);
 		if (child < 0) {
 			fprintf(stderr, "ptptool: monitor: fork: %s\n", strerror(errno));
 			return 3;
 		}
-	} else if (argv[5]) {
-		start = (int64_t)(atof(argv[5]) * 1e9);
 	}
 	period = (int64_t)(1e9 / hz);
 	setvbuf(stdout, NULL, _IOLBF, 0);
