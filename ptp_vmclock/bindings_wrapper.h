@@ -22,5 +22,6 @@
 /* After asm/pvclock.h, which defines the struct this header dereferences. */
 #include <asm/kvmclock.h>
 
-/* Declarations only; Kbuild allowlists them for 6.12 builds alone. */
+/* The module's own C helpers (helpers.c; compat_6_12.c on 6.12 only). */
 #include "compat_6_12.h"
+#include "helpers.h"

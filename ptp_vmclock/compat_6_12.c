@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C helpers for the 6.12 kernel crate (see compat_6_12.h and compat.rs): what 7.x's
- * kernel crate wraps itself (kernel::cpu::CpuId::current(), SpinLockIrq), and the PTP
+ * kernel crate wraps itself (kernel::cpu::CpuId::current()), and the PTP
  * system timestamps, whose struct and inline readers differ between 6.12 and 7.x.
  */
-#include <linux/irqflags.h>
 #include <linux/ptp_clock_kernel.h>
 #include <linux/smp.h>
 
@@ -13,19 +12,6 @@
 unsigned int ptp_vmclock_raw_smp_processor_id(void)
 {
 	return raw_smp_processor_id();
-}
-
-unsigned long ptp_vmclock_local_irq_save(void)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	return flags;
-}
-
-void ptp_vmclock_local_irq_restore(unsigned long flags)
-{
-	local_irq_restore(flags);
 }
 
 void ptp_vmclock_read_system_prets(struct ptp_system_timestamp *sts)

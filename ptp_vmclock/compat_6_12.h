@@ -7,8 +7,6 @@
 #define PTP_VMCLOCK_COMPAT_6_12_H
 
 unsigned int ptp_vmclock_raw_smp_processor_id(void);
-unsigned long ptp_vmclock_local_irq_save(void);
-void ptp_vmclock_local_irq_restore(unsigned long flags);
 struct ptp_system_timestamp;
 void ptp_vmclock_read_system_prets(struct ptp_system_timestamp *sts);
 void ptp_vmclock_read_system_postts(struct ptp_system_timestamp *sts);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C helpers for kernel primitives that are static inlines (or asm alternatives) and so
+ * cannot be called from Rust directly, in the manner of the files in rust/helpers/. Built into
+ * the module for every supported kernel (see Kbuild).
+ */
+#ifndef PTP_VMCLOCK_HELPERS_H
+#define PTP_VMCLOCK_HELPERS_H
+
+#include <linux/types.h>
+
+u64 ptp_vmclock_rdtsc_ordered(void);
+bool ptp_vmclock_kvm_para_available(void);
+unsigned long ptp_vmclock_local_irq_save(void);
+void ptp_vmclock_local_irq_restore(unsigned long flags);
+long ptp_vmclock_kvm_hypercall2(unsigned int nr, unsigned long p1, unsigned long p2);
+
+#endif
