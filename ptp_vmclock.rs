@@ -36,6 +36,8 @@ mod tests;
 pub mod time;
 #[path = "ptp_vmclock/transport.rs"]
 mod transport;
+#[path = "ptp_vmclock/vmclock.rs"]
+mod vmclock;
 #[path = "ptp_vmclock/vmport.rs"]
 mod vmport;
 
@@ -154,7 +156,7 @@ charp_param!(
     transport_param,
     "transport",
     "auto",
-    "host time transport: auto (default), kvm, vmport, or mock (testing only)"
+    "host time transport: auto (default), vmclock, kvm, vmport, or mock (testing only)"
 );
 charp_param!(
     timescale_param,
@@ -247,12 +249,10 @@ impl PtpVmclock {
                 )?;
                 kvm::configure(timescale, pairing);
                 status::set_timescale(timescale.name());
-                // Only KVM clock type 1 serves TAI: with `auto`, say why when it cannot.
-                let choice = match (timescale, choice) {
-                    (kvm::Timescale::Tai, transport::Choice::Auto) => transport::Choice::Kvm,
-                    _ => choice,
-                };
-                let transport = transport::AnyTransport::select(choice)?;
+                // Only KVM (clock type 1, or its vmclock page) serves TAI: with `auto`, the
+                // port is no option then, and the KVM probe's reason is the one to log.
+                let port_ok = timescale != kvm::Timescale::Tai;
+                let transport = transport::AnyTransport::select(choice, port_ok)?;
                 kvm::require_timescale(timescale, transport.name())?;
                 let counter = clock::counter_for_clocksource(ptp::ClockSourceId::current());
                 let options = ptp::Options {
@@ -278,6 +278,14 @@ impl PtpVmclock {
                 "unsupported"
             };
             match transport {
+                transport::AnyTransport::Vmclock(v) => pr_info!(
+                    "transport vmclock (KVM-filled vmclock page, no VM exit per read; \
+                     fallback: {} hypercall), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
+                     (follows the clocksource: kvm-clock or tsc)\n",
+                    v.kvm().insn().name(),
+                    index,
+                    precise
+                ),
                 transport::AnyTransport::Kvm(kvm) => pr_info!(
                     "transport kvm ({}), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
                      (follows the clocksource: kvm-clock or tsc)\n",

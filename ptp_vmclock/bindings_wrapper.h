@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/ptp_clock_kernel.h>
+#include <linux/reboot.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <uapi/linux/kvm_para.h>
@@ -21,6 +22,10 @@
 #include <asm/pvclock.h>
 /* After asm/pvclock.h, which defines the struct this header dereferences. */
 #include <asm/kvmclock.h>
+
+#if __has_include("uapi/linux/vmclock-abi.h")
+#include <uapi/linux/vmclock-abi.h>
+#endif
 
 /* The module's own C helpers (helpers.c; compat_6_12.c on 6.12 only). */
 #include "compat_6_12.h"

@@ -551,3 +551,15 @@ mod imp {
 }
 
 pub(crate) use imp::*;
+
+/// Runs `f` with interrupts disabled on this CPU (`local_irq_save()` /
+/// `local_irq_restore()`), which also keeps it on this CPU.
+pub(crate) fn with_irqs_off<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: Saving and disabling interrupts is always allowed; they are restored below,
+    // on the same CPU (nothing in between can migrate with interrupts off).
+    let flags = unsafe { crate::bindings::ptp_vmclock_local_irq_save() };
+    let r = f();
+    // SAFETY: `flags` came from the save above, on this CPU.
+    unsafe { crate::bindings::ptp_vmclock_local_irq_restore(flags) };
+    r
+}

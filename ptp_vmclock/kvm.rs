@@ -370,12 +370,22 @@ pub(crate) struct Kvm {
 }
 
 /// How often a kvm-clock paired read retries when the pvclock page changes under it.
-const PVCLOCK_RETRIES: usize = 16;
+pub(crate) const PVCLOCK_RETRIES: usize = 16;
 
 impl Kvm {
     /// The hypercall instruction in use.
     pub(crate) fn insn(&self) -> Insn {
         self.insn
+    }
+
+    /// The time scale served.
+    pub(crate) fn timescale(&self) -> Timescale {
+        self.timescale
+    }
+
+    /// Whether the per-CPU pvclock pages can be used (kvm-clock cross timestamps).
+    pub(crate) fn pvclock_ok(&self) -> bool {
+        self.pvclock_ok
     }
 
     fn new(insn: Insn) -> Result<Self> {
@@ -575,6 +585,46 @@ unsafe fn pvclock_params(
             mul: core::ptr::addr_of!((*p).tsc_to_system_mul).read_volatile(),
             shift: core::ptr::addr_of!((*p).tsc_shift).read_volatile(),
         }
+    }
+}
+
+/// One version section of this CPU's pvclock page: converts a TSC value read inside it
+/// into kvm-clock nanoseconds with parameters that held throughout.
+///
+/// Begin and end on the same CPU (interrupts off); otherwise the conversion uses another
+/// vCPU's parameters (still a live page, but the wrong result).
+pub(crate) struct PvclockSection {
+    pvti: *const bindings::pvclock_vcpu_time_info,
+    version: u32,
+}
+
+impl PvclockSection {
+    /// Starts a section on this CPU's page; `None` if kvm-clock set up none.
+    pub(crate) fn begin() -> Option<Self> {
+        let pvti = this_cpu_pvti()?;
+        // SAFETY: `pvti` is a live, aligned pvclock page (`pvti_of`).
+        let version = unsafe { pvclock_version(pvti) } & !1;
+        smp_mb(Read);
+        Some(Self { pvti, version })
+    }
+
+    /// Converts `tsc`, read since [`PvclockSection::begin`]; `None` if the page changed
+    /// meanwhile (begin again).
+    pub(crate) fn end(&self, tsc: u64) -> Option<u64> {
+        // SAFETY: As in `begin`.
+        let params = unsafe { pvclock_params(self.pvti, self.version) };
+        smp_mb(Read);
+        // SAFETY: As in `begin`.
+        if unsafe { pvclock_version(self.pvti) } != params.version {
+            return None;
+        }
+        Some(time::pvclock_tsc_to_ns(
+            tsc,
+            params.tsc_timestamp,
+            params.system_time,
+            params.mul,
+            params.shift,
+        ))
     }
 }
 

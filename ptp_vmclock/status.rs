@@ -12,6 +12,13 @@
 //! - `timescale`: the time scale served, `utc` or `tai`;
 //! - `clock_pairing`: the KVM interface in use, `tai-status` (clock type 1 with the host's
 //!   status) or `legacy` (upstream clock type 0, no status), `none` for other transports;
+//! - `page_updates`, `page_generation`, `page_age_us`: with the `vmclock` transport, the
+//!   page's seqcount / 2 (the host's writes), the host timekeeper generation it was
+//!   computed from, and its age at the latest read (`none` for other transports);
+//! - `page_registrations`: successful page registrations (the first one and those after
+//!   the page went stale); `page_fallbacks`: reads the hypercall served instead of the
+//!   page; `page_fallback_last`: the latest reason (`none`, `unusable`, `unsettled`,
+//!   `stale`, `future`, `invalid`);
 //! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
 //!   latest successful read, or `unknown` when the interface carries no status.
@@ -21,6 +28,7 @@
 use crate::bindings;
 use crate::compat::{self, Atomic, Formatter, Relaxed, SetOnce};
 use crate::transport::Counter;
+use crate::vmclock::Fallback;
 use core::fmt::Write;
 use core::ptr::NonNull;
 use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, ThisModule};
@@ -42,6 +50,15 @@ static HOST_LEAP: Atomic<i32> = Atomic::new(0);
 static HOST_MAXERROR_US: Atomic<i64> = Atomic::new(0);
 static HOST_ESTERROR_US: Atomic<i64> = Atomic::new(0);
 static HOST_TAI_OFFSET: Atomic<i32> = Atomic::new(0);
+/// Whether a page was read yet.
+static PAGE_VALID: Atomic<bool> = Atomic::new(false);
+static PAGE_SEQ: Atomic<i64> = Atomic::new(0);
+static PAGE_GENERATION: Atomic<u64> = Atomic::new(0);
+static PAGE_AGE_US: Atomic<u64> = Atomic::new(0);
+static PAGE_REGISTRATIONS: Atomic<u64> = Atomic::new(0);
+static PAGE_FALLBACKS: Atomic<u64> = Atomic::new(0);
+/// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
+static PAGE_FALLBACK_LAST: Atomic<i32> = Atomic::new(0);
 
 /// A leap second the host announces for the end of the UTC day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +120,29 @@ pub(crate) fn record_host_status(st: &HostStatus) {
     HOST_ESTERROR_US.store(i64::from(st.esterror_us), Relaxed);
     HOST_TAI_OFFSET.store(st.tai_offset, Relaxed);
     HOST_VALID.store(true, Relaxed);
+}
+
+/// Records what a page read saw.
+pub(crate) fn record_page(seq: u32, generation: u64, age_us: u64) {
+    PAGE_SEQ.store(i64::from(seq), Relaxed);
+    PAGE_GENERATION.store(generation, Relaxed);
+    PAGE_AGE_US.store(age_us, Relaxed);
+    PAGE_VALID.store(true, Relaxed);
+}
+
+/// Counts a read the hypercall served instead of the page, and why.
+pub(crate) fn count_fallback(why: Fallback) {
+    PAGE_FALLBACKS.add(1u64, Relaxed);
+    PAGE_FALLBACK_LAST.store(why.index() as i32 + 1, Relaxed);
+}
+
+/// Counts a page registration that worked; a failed one is logged once.
+pub(crate) fn count_page_registration(ok: bool) {
+    if ok {
+        PAGE_REGISTRATIONS.add(1u64, Relaxed);
+    } else {
+        compat::pr_warn_once!("registering the vmclock page again failed (reads fall back)\n");
+    }
 }
 
 /// Records the transport in use (once per load).
@@ -192,9 +232,15 @@ static ATTR_HOST_ESTERROR: Attr = Attr::new(c_str!("host_esterror_us"));
 static ATTR_HOST_LEAP: Attr = Attr::new(c_str!("host_leap"));
 static ATTR_TAI_OFFSET: Attr = Attr::new(c_str!("tai_offset"));
 static ATTR_MAX_LAG: Attr = Attr::new(c_str!("max_lag_us"));
+static ATTR_PAGE_UPDATES: Attr = Attr::new(c_str!("page_updates"));
+static ATTR_PAGE_GENERATION: Attr = Attr::new(c_str!("page_generation"));
+static ATTR_PAGE_AGE: Attr = Attr::new(c_str!("page_age_us"));
+static ATTR_PAGE_REGISTRATIONS: Attr = Attr::new(c_str!("page_registrations"));
+static ATTR_PAGE_FALLBACKS: Attr = Attr::new(c_str!("page_fallbacks"));
+static ATTR_PAGE_FALLBACK_LAST: Attr = Attr::new(c_str!("page_fallback_last"));
 
 /// The NULL-terminated attribute list of the group.
-struct AttrList([*mut bindings::attribute; 15]);
+struct AttrList([*mut bindings::attribute; 21]);
 
 // SAFETY: The list is never written; sysfs only reads it.
 unsafe impl Sync for AttrList {}
@@ -214,6 +260,12 @@ static ATTRS: AttrList = AttrList([
     ATTR_HOST_LEAP.as_ptr(),
     ATTR_TAI_OFFSET.as_ptr(),
     ATTR_MAX_LAG.as_ptr(),
+    ATTR_PAGE_UPDATES.as_ptr(),
+    ATTR_PAGE_GENERATION.as_ptr(),
+    ATTR_PAGE_AGE.as_ptr(),
+    ATTR_PAGE_REGISTRATIONS.as_ptr(),
+    ATTR_PAGE_FALLBACKS.as_ptr(),
+    ATTR_PAGE_FALLBACK_LAST.as_ptr(),
     core::ptr::null_mut(),
 ]);
 
@@ -267,6 +319,28 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
         writeln!(f, "{}", TIMESCALE.as_ref().copied().unwrap_or("utc"))
     } else if is(&ATTR_CLOCK_PAIRING) {
         writeln!(f, "{}", CLOCK_PAIRING.as_ref().copied().unwrap_or("none"))
+    } else if is(&ATTR_PAGE_REGISTRATIONS) {
+        writeln!(f, "{}", PAGE_REGISTRATIONS.load(Relaxed))
+    } else if is(&ATTR_PAGE_FALLBACKS) {
+        writeln!(f, "{}", PAGE_FALLBACKS.load(Relaxed))
+    } else if is(&ATTR_PAGE_FALLBACK_LAST) {
+        let last = match PAGE_FALLBACK_LAST.load(Relaxed) {
+            0 => "none",
+            i => Fallback::ALL
+                .get(i as usize - 1)
+                .map_or("none", |why| why.name()),
+        };
+        writeln!(f, "{}", last)
+    } else if is(&ATTR_PAGE_UPDATES) || is(&ATTR_PAGE_GENERATION) || is(&ATTR_PAGE_AGE) {
+        if !PAGE_VALID.load(Relaxed) {
+            writeln!(f, "none")
+        } else if is(&ATTR_PAGE_UPDATES) {
+            writeln!(f, "{}", PAGE_SEQ.load(Relaxed) / 2)
+        } else if is(&ATTR_PAGE_GENERATION) {
+            writeln!(f, "{}", PAGE_GENERATION.load(Relaxed))
+        } else {
+            writeln!(f, "{}", PAGE_AGE_US.load(Relaxed))
+        }
     } else if !HOST_VALID.load(Relaxed) {
         // One of the host status attributes, before (or without) any status.
         writeln!(f, "unknown")

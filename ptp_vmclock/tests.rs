@@ -16,6 +16,7 @@ mod kunit {
     use crate::ptp::ClockSourceId;
     use crate::time::{pvclock_scale_delta, pvclock_tsc_to_ns, Timespec, KTIME_SEC_MAX};
     use crate::transport::{Choice, Counter};
+    use crate::vmclock::{decode, Fallback, Snapshot};
     use crate::vmport::{decode_time_full, version_ok, Regs, MAGIC};
     use kernel::prelude::*;
 
@@ -295,5 +296,114 @@ mod kunit {
         let zero = Timespec::new(0, 0).unwrap();
         assert_eq!(utc_from_tai(zero, i32::MIN).map(|t| t.sec()), Some(1 << 31));
         assert_eq!(utc_from_tai(zero, 0).map(|t| t.sec()), Some(0));
+    }
+
+    /// A page as KVM writes it for a host TSC of ~3 GHz (mult 5592405, shift 24) at
+    /// xtime_nsec = (123456789 << 24) + 12345, TAI second 1700000000, TAI - UTC = 37 s;
+    /// period, shift and fraction by host/0007's rounding rule (computed offline).
+    fn kvm_page(tsc: u64) -> Snapshot {
+        Snapshot {
+            magic: 0x4b4c_4356,
+            size: 128,
+            version: 1,
+            counter_id: 1,
+            time_type: 1,
+            seq: 42,
+            flags: 1 | (1 << 5) | (1 << 6),
+            clock_status: 2,
+            tai_offset_sec: 37,
+            shift: 31,
+            counter_value: 1_000_000,
+            period: 13_204_692_965_316_309_121,
+            time_sec: 1_700_000_000,
+            time_frac_sec: 2_277_375_790_858_534_034,
+            esterror_ns: 2_500,
+            maxerror_ns: 16_000_000,
+            kvm_generation: 7,
+            tsc,
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn vmclock_page_time_is_the_hosts_to_the_nanosecond() {
+        // (delta, host CLOCK_TAI ns within the second) from the host's own formula,
+        // (xtime_nsec + delta * mult) >> shift: the page must give exactly the same.
+        for (delta, nsec) in [
+            (0u64, 123_456_789i64),
+            (1, 123_456_789),
+            (3, 123_456_790),
+            (1000, 123_457_122),
+            (1_000_000_000, 456_790_102),
+        ] {
+            let r = decode(&kvm_page(1_000_000 + delta));
+            let t = r.map(|r| (r.time.sec(), r.time.nsec()));
+            assert_eq!(t, Ok((1_700_000_000, nsec)));
+        }
+        let r = decode(&kvm_page(1_000_000)).map_err(|_| ());
+        assert_eq!(r.map(|r| r.is_tai), Ok(true));
+        assert_eq!(r.map(|r| r.status.tai_offset), Ok(37));
+        assert_eq!(r.map(|r| r.status.sync), Ok(true));
+        assert_eq!(
+            r.map(|r| (r.status.esterror_us, r.status.maxerror_us)),
+            Ok((2, 16_000))
+        );
+        // UTC is TAI - 37 s; TAI stays as it is.
+        let utc = r.map(|r| r.in_timescale(crate::kvm::Timescale::Utc).map(|t| t.sec()));
+        assert_eq!(utc, Ok(Some(1_700_000_000 - 37)));
+    }
+
+    #[test]
+    fn vmclock_page_hostile_values_are_clean_errors() {
+        let ok = kvm_page(1_000_000);
+        let with = |f: fn(&mut Snapshot)| {
+            let mut s = ok;
+            f(&mut s);
+            decode(&s).map(|_| ())
+        };
+        assert_eq!(with(|_| {}), Ok(()));
+        assert_eq!(with(|s| s.magic = 0), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.version = 2), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.size = 100), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.counter_id = 0xff), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.time_type = 2), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.shift = 64), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.shift = 255), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.period = 0), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.clock_status = 4), Err(Fallback::Unusable));
+        assert_eq!(with(|s| s.clock_status = 0), Err(Fallback::Unusable));
+        assert_eq!(with(|s| s.clock_status = 200), Err(Fallback::Unusable));
+        // A counter value ahead of the TSC read with it.
+        assert_eq!(with(|s| s.counter_value = s.tsc + 1), Err(Fallback::Future));
+        // 1 s after the page was written (3e9 cycles), and the extremes: stale, no overflow.
+        assert_eq!(with(|s| s.tsc += 3_000_000_000), Err(Fallback::Stale));
+        assert_eq!(with(|s| s.tsc = u64::MAX), Err(Fallback::Stale));
+        assert_eq!(
+            with(|s| {
+                s.period = u64::MAX;
+                s.shift = 0;
+                s.tsc = u64::MAX;
+                s.counter_value = 0;
+            }),
+            Err(Fallback::Stale)
+        );
+        // Seconds out of range, with and without the carry from the fraction.
+        assert_eq!(with(|s| s.time_sec = u64::MAX), Err(Fallback::Invalid));
+        assert_eq!(
+            with(|s| s.time_sec = i64::MAX as u64),
+            Err(Fallback::Invalid)
+        );
+        assert_eq!(
+            with(|s| {
+                s.time_sec = u64::MAX;
+                s.time_frac_sec = u64::MAX;
+            }),
+            Err(Fallback::Invalid)
+        );
+        // Without the TAI offset a TAI page has no UTC.
+        let mut s = ok;
+        s.flags = 0;
+        let utc = decode(&s).map(|r| r.in_timescale(crate::kvm::Timescale::Utc));
+        assert_eq!(utc.map(|t| t.is_none()), Ok(true));
     }
 }

@@ -6,7 +6,8 @@
 //! [`Transport::read`] (host time, with hooks run immediately around the one host access)
 //! and, if it can pair host time with a guest counter, [`Transport::read_paired`].
 //!
-//! Transports: `kvm` (`KVM_HC_CLOCK_PAIRING`, kvm.rs) and `vmport` (the VMware backdoor
+//! Transports: `vmclock` (a page KVM keeps in the vmclock ABI, read without a VM exit,
+//! vmclock.rs), `kvm` (`KVM_HC_CLOCK_PAIRING`, kvm.rs) and `vmport` (the VMware backdoor
 //! port that QEMU also implements, vmport.rs); `mock` (mock.rs) is a test backend serving
 //! the guest's own clock, chosen only by name. Adding one takes a file implementing
 //! [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the clock and the
@@ -16,6 +17,7 @@ use crate::compat::eopnotsupp;
 use crate::kvm::Kvm;
 use crate::mock::Mock;
 use crate::time::Timespec;
+use crate::vmclock::Vmclock;
 use crate::vmport::Vmport;
 use kernel::prelude::*;
 
@@ -122,6 +124,8 @@ pub(crate) trait Transport: Sized + Send + Sync {
 pub(crate) enum Choice {
     /// The first transport that works, in order of preference.
     Auto,
+    /// The vmclock page KVM fills (host/0007), with `KVM_HC_CLOCK_PAIRING` as fallback.
+    Vmclock,
     /// KVM's `KVM_HC_CLOCK_PAIRING` hypercall.
     Kvm,
     /// The VMware backdoor port (QEMU's `vmport` device, VMware hypervisors).
@@ -132,12 +136,13 @@ pub(crate) enum Choice {
 
 impl Choice {
     /// The accepted values, for messages.
-    pub(crate) const VALID: &'static str = "auto|kvm|vmport|mock";
+    pub(crate) const VALID: &'static str = "auto|vmclock|kvm|vmport|mock";
 
     /// Parses the parameter value; an absent or empty value means [`Choice::Auto`].
     pub(crate) fn parse(value: &[u8]) -> Result<Self> {
         match value {
             b"" | b"auto" => Ok(Choice::Auto),
+            b"vmclock" => Ok(Choice::Vmclock),
             b"kvm" => Ok(Choice::Kvm),
             b"vmport" => Ok(Choice::Vmport),
             b"mock" => Ok(Choice::Mock),
@@ -148,6 +153,8 @@ impl Choice {
 
 /// The transport in use.
 pub(crate) enum AnyTransport {
+    /// See [`Vmclock`].
+    Vmclock(Vmclock),
     /// See [`Kvm`].
     Kvm(Kvm),
     /// See [`Vmport`].
@@ -160,16 +167,32 @@ impl AnyTransport {
     /// Probes the transports `choice` allows and returns the first that works.
     ///
     /// When none works, logs exactly one line saying why and returns the probe's error
-    /// (`ENODEV` unless something like an allocation failed).
-    pub(crate) fn select(choice: Choice) -> Result<Self> {
+    /// (`ENODEV` unless something like an allocation failed). `Auto` tries the port only
+    /// when `port_ok` (it serves UTC alone).
+    pub(crate) fn select(choice: Choice, port_ok: bool) -> Result<Self> {
         match choice {
+            Choice::Vmclock => Self::only(AnyTransport::Vmclock),
             Choice::Kvm => Self::only(AnyTransport::Kvm),
             Choice::Vmport => Self::only(AnyTransport::Vmport),
             Choice::Mock => Self::only(AnyTransport::Mock),
-            // The hypercall first: nanosecond resolution and counter pairing (PRECISE);
-            // the port has microseconds and no pairing.
+            // The page first (no VM exit per read), then the hypercall it falls back on
+            // (nanosecond resolution and counter pairing too, one exit per read); the port
+            // has microseconds and no pairing.
             Choice::Auto => match Kvm::probe() {
-                Ok(k) => Ok(AnyTransport::Kvm(k)),
+                Ok(k) => Ok(match Vmclock::with_kvm(k) {
+                    Ok(v) => AnyTransport::Vmclock(v),
+                    Err((k, why)) => {
+                        pr_info!(
+                            "vmclock page unavailable ({}): using transport kvm\n",
+                            why.reason
+                        );
+                        AnyTransport::Kvm(k)
+                    }
+                }),
+                Err(k) if !port_ok => {
+                    pr_err!("transport=kvm unavailable: {}\n", k.reason);
+                    Err(k.err)
+                }
                 Err(k) => Vmport::probe().map(AnyTransport::Vmport).map_err(|v| {
                     pr_err!(
                         "no usable host time transport (kvm: {}; vmport: {})\n",
@@ -194,6 +217,7 @@ impl AnyTransport {
     /// The name of the transport in use.
     pub(crate) fn name(&self) -> &'static str {
         match self {
+            AnyTransport::Vmclock(_) => Vmclock::NAME,
             AnyTransport::Kvm(_) => Kvm::NAME,
             AnyTransport::Vmport(_) => Vmport::NAME,
             AnyTransport::Mock(_) => Mock::NAME,
@@ -203,6 +227,7 @@ impl AnyTransport {
     /// See [`Transport::read`].
     pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
         match self {
+            AnyTransport::Vmclock(t) => t.read(bracket),
             AnyTransport::Kvm(t) => t.read(bracket),
             AnyTransport::Vmport(t) => t.read(bracket),
             AnyTransport::Mock(t) => t.read(bracket),
@@ -212,6 +237,7 @@ impl AnyTransport {
     /// See [`Transport::has_counter`].
     pub(crate) fn has_counter(&self) -> bool {
         match self {
+            AnyTransport::Vmclock(t) => t.has_counter(),
             AnyTransport::Kvm(t) => t.has_counter(),
             AnyTransport::Vmport(t) => t.has_counter(),
             AnyTransport::Mock(t) => t.has_counter(),
@@ -221,6 +247,7 @@ impl AnyTransport {
     /// See [`Transport::read_paired`].
     pub(crate) fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
         match self {
+            AnyTransport::Vmclock(t) => t.read_paired(counter),
             AnyTransport::Kvm(t) => t.read_paired(counter),
             AnyTransport::Vmport(t) => t.read_paired(counter),
             AnyTransport::Mock(t) => t.read_paired(counter),

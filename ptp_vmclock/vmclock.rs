@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `vmclock` transport: host time from a page in the vmclock ABI
+//! (`include/uapi/linux/vmclock-abi.h`), read with one ordered TSC read and no VM exit.
+//!
+//! The guest hands KVM a page of its own (clock type `KVM_CLOCK_PAIRING_VMCLOCK` of
+//! `KVM_HC_CLOCK_PAIRING`, host/0007). KVM keeps it in the vmclock ABI with TAI as the
+//! time type, rewrites it on every host timekeeper update and at least every
+//! `KVM_VMCLOCK_REFRESH_MS`, and marks it unusable when it cannot pair its time with the
+//! guest TSC. A read is a seqcount section around one TSC read; the time at that TSC is
+//! `time_sec + time_frac_sec + ((tsc - counter_value) * period >> shift)` in units of
+//! 2^-64 s, exactly as upstream's C `ptp_vmclock` computes it, so a hypervisor-filled page
+//! reads the same way.
+//!
+//! A read falls back to the hypercall (the `kvm` transport wrapped here) when the page is
+//! marked unusable, its seqcount does not settle within [`SEQ_ATTEMPTS`], it is older than
+//! [`MAX_AGE_FRAC`] or holds values no valid page can hold. A stale page (its host stopped
+//! updating it: after a live migration the destination's KVM knows nothing of the
+//! registration) is registered again, at most once per [`REREGISTER_INTERVAL_NS`].
+//! Unloading the module, reboot and kexec unregister the page before it is freed.
+
+use crate::bindings;
+use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
+use crate::kvm::{self, Kvm, Timescale};
+use crate::status::{self, HostStatus, Leap};
+use crate::time::{Timespec, NSEC_PER_SEC};
+use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+// --- The page layout ---------------------------------------------------------------------
+//
+// Offsets of the fields of `struct vmclock_abi` (all little-endian) and of the KVM extras
+// after it. 6.12's headers lack the ABI, so the offsets are spelled out here; wherever the
+// target tree has the headers they are checked against them at build time.
+
+const OFF_MAGIC: usize = 0;
+const OFF_SIZE: usize = 4;
+const OFF_VERSION: usize = 8;
+const OFF_COUNTER_ID: usize = 10;
+const OFF_TIME_TYPE: usize = 11;
+const OFF_SEQ_COUNT: usize = 12;
+const OFF_DISRUPTION_MARKER: usize = 16;
+const OFF_FLAGS: usize = 24;
+const OFF_CLOCK_STATUS: usize = 34;
+const OFF_TAI_OFFSET_SEC: usize = 36;
+const OFF_LEAP_INDICATOR: usize = 38;
+const OFF_COUNTER_PERIOD_SHIFT: usize = 39;
+const OFF_COUNTER_VALUE: usize = 40;
+const OFF_COUNTER_PERIOD_FRAC_SEC: usize = 48;
+const OFF_TIME_SEC: usize = 72;
+const OFF_TIME_FRAC_SEC: usize = 80;
+const OFF_TIME_ESTERROR_NANOSEC: usize = 88;
+const OFF_TIME_MAXERROR_NANOSEC: usize = 96;
+const OFF_VM_GENERATION_COUNTER: usize = 104;
+/// `sizeof(struct vmclock_abi)`, where the KVM extras start.
+const ABI_SIZE: usize = 112;
+/// `struct kvm_vmclock_extra.generation`: host timekeeper updates KVM had seen.
+const OFF_KVM_GENERATION: usize = 112;
+/// `struct kvm_vmclock_extra.unusable`: why KVM marked the page unusable.
+const OFF_KVM_UNUSABLE: usize = 120;
+/// The bytes KVM maintains: the ABI and its extras.
+#[cfg_attr(not(ptp_vmclock_host_vmclock), allow(dead_code))]
+const KVM_PAGE_SIZE: usize = 128;
+
+const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
+const COUNTER_X86_TSC: u8 = 1;
+const TIME_UTC: u8 = 0;
+const TIME_TAI: u8 = 1;
+const FLAG_TAI_OFFSET_VALID: u64 = 1 << 0;
+const FLAG_TIME_ESTERROR_VALID: u64 = 1 << 5;
+const FLAG_TIME_MAXERROR_VALID: u64 = 1 << 6;
+const STATUS_SYNCHRONIZED: u8 = 2;
+const STATUS_FREERUNNING: u8 = 3;
+const STATUS_UNRELIABLE: u8 = 4;
+const LEAP_PRE_POS: u8 = 1;
+const LEAP_PRE_NEG: u8 = 2;
+
+/// `KVM_CLOCK_PAIRING_VMCLOCK`: the clock type that registers a vmclock page.
+const CLOCK_TYPE_VMCLOCK: u64 = 2;
+
+#[cfg(ptp_vmclock_vmclock_abi)]
+const _: () = {
+    use bindings::vmclock_abi as A;
+    use core::mem::{offset_of, size_of};
+    assert!(offset_of!(A, magic) == OFF_MAGIC);
+    assert!(offset_of!(A, size) == OFF_SIZE);
+    assert!(offset_of!(A, version) == OFF_VERSION);
+    assert!(offset_of!(A, counter_id) == OFF_COUNTER_ID);
+    assert!(offset_of!(A, time_type) == OFF_TIME_TYPE);
+    assert!(offset_of!(A, seq_count) == OFF_SEQ_COUNT);
+    assert!(offset_of!(A, disruption_marker) == OFF_DISRUPTION_MARKER);
+    assert!(offset_of!(A, flags) == OFF_FLAGS);
+    assert!(offset_of!(A, clock_status) == OFF_CLOCK_STATUS);
+    assert!(offset_of!(A, tai_offset_sec) == OFF_TAI_OFFSET_SEC);
+    assert!(offset_of!(A, leap_indicator) == OFF_LEAP_INDICATOR);
+    assert!(offset_of!(A, counter_period_shift) == OFF_COUNTER_PERIOD_SHIFT);
+    assert!(offset_of!(A, counter_value) == OFF_COUNTER_VALUE);
+    assert!(offset_of!(A, counter_period_frac_sec) == OFF_COUNTER_PERIOD_FRAC_SEC);
+    assert!(offset_of!(A, time_sec) == OFF_TIME_SEC);
+    assert!(offset_of!(A, time_frac_sec) == OFF_TIME_FRAC_SEC);
+    assert!(offset_of!(A, time_esterror_nanosec) == OFF_TIME_ESTERROR_NANOSEC);
+    assert!(offset_of!(A, time_maxerror_nanosec) == OFF_TIME_MAXERROR_NANOSEC);
+    assert!(offset_of!(A, vm_generation_counter) == OFF_VM_GENERATION_COUNTER);
+    assert!(size_of::<A>() == ABI_SIZE);
+    assert!(bindings::VMCLOCK_MAGIC == VMCLOCK_MAGIC);
+    assert!(bindings::VMCLOCK_COUNTER_X86_TSC as u8 == COUNTER_X86_TSC);
+    assert!(bindings::VMCLOCK_TIME_UTC as u8 == TIME_UTC);
+    assert!(bindings::VMCLOCK_TIME_TAI as u8 == TIME_TAI);
+    assert!(bindings::VMCLOCK_FLAG_TAI_OFFSET_VALID as u64 == FLAG_TAI_OFFSET_VALID);
+    assert!(bindings::VMCLOCK_FLAG_TIME_ESTERROR_VALID as u64 == FLAG_TIME_ESTERROR_VALID);
+    assert!(bindings::VMCLOCK_FLAG_TIME_MAXERROR_VALID as u64 == FLAG_TIME_MAXERROR_VALID);
+    assert!(bindings::VMCLOCK_STATUS_SYNCHRONIZED as u8 == STATUS_SYNCHRONIZED);
+    assert!(bindings::VMCLOCK_STATUS_FREERUNNING as u8 == STATUS_FREERUNNING);
+    assert!(bindings::VMCLOCK_STATUS_UNRELIABLE as u8 == STATUS_UNRELIABLE);
+    assert!(bindings::VMCLOCK_LEAP_PRE_POS as u8 == LEAP_PRE_POS);
+    assert!(bindings::VMCLOCK_LEAP_PRE_NEG as u8 == LEAP_PRE_NEG);
+};
+
+#[cfg(ptp_vmclock_host_vmclock)]
+const _: () = {
+    use bindings::kvm_vmclock_extra as E;
+    use core::mem::{offset_of, size_of};
+    assert!(ABI_SIZE + offset_of!(E, generation) == OFF_KVM_GENERATION);
+    assert!(ABI_SIZE + offset_of!(E, unusable) == OFF_KVM_UNUSABLE);
+    assert!(ABI_SIZE + size_of::<E>() == KVM_PAGE_SIZE);
+    assert!(bindings::KVM_CLOCK_PAIRING_VMCLOCK as u64 == CLOCK_TYPE_VMCLOCK);
+};
+
+// --- Bounds ------------------------------------------------------------------------------
+
+/// How often a reader tries to find the seqcount even and unchanged around its read. The
+/// host rewrites 16 words between the two seqcount updates, so a reader that finds it odd
+/// waits well under a microsecond unless the writer was preempted mid-update; then the
+/// hypercall serves the read rather than spinning on.
+pub(crate) const SEQ_ATTEMPTS: usize = 256;
+
+/// The oldest page a read trusts: 0.5 s, in 2^-64 s (the unit of the page's arithmetic).
+///
+/// KVM rewrites the page on every timekeeper update and at least every 100 ms
+/// (`KVM_VMCLOCK_REFRESH_MS`), so a page five refresh periods old has a host that stopped
+/// writing it (a live migration or restore) or is badly overloaded; either way the
+/// hypercall is the better source. It also bounds the extrapolation: the page's rounding
+/// is exact for deltas of seconds (host/0007), far beyond this.
+pub(crate) const MAX_AGE_FRAC: u128 = 1 << 63;
+
+/// The least time between two registrations of a stale page, in nanoseconds.
+pub(crate) const REREGISTER_INTERVAL_NS: u64 = 1_000_000_000;
+
+// --- Pure decoding -------------------------------------------------------------------------
+
+/// The fields of a page as one seqcount section read them, and the TSC read inside it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    pub(crate) magic: u32,
+    pub(crate) size: u32,
+    pub(crate) version: u16,
+    pub(crate) counter_id: u8,
+    pub(crate) time_type: u8,
+    pub(crate) seq: u32,
+    pub(crate) disruption_marker: u64,
+    pub(crate) flags: u64,
+    pub(crate) clock_status: u8,
+    pub(crate) tai_offset_sec: i16,
+    pub(crate) leap_indicator: u8,
+    pub(crate) shift: u8,
+    pub(crate) counter_value: u64,
+    pub(crate) period: u64,
+    pub(crate) time_sec: u64,
+    pub(crate) time_frac_sec: u64,
+    pub(crate) esterror_ns: u64,
+    pub(crate) maxerror_ns: u64,
+    pub(crate) vm_generation: u64,
+    /// KVM extra: host timekeeper generation (0 in a page KVM did not write).
+    pub(crate) kvm_generation: u64,
+    /// KVM extra: why KVM marked the page unusable.
+    pub(crate) kvm_unusable: u32,
+    /// The guest TSC read inside the section.
+    pub(crate) tsc: u64,
+}
+
+/// Why a page could not serve a read (and the hypercall did).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// The page says it cannot be used (clock status unreliable or time unknown).
+    Unusable,
+    /// The seqcount did not settle within [`SEQ_ATTEMPTS`].
+    Unsettled,
+    /// Older than [`MAX_AGE_FRAC`]: nobody updates it.
+    Stale,
+    /// Its counter value lies ahead of the TSC read with it.
+    Future,
+    /// Values no valid page holds (magic, version, counter, shift, period, range).
+    Invalid,
+}
+
+impl Fallback {
+    /// All reasons, in the order of their sysfs counters.
+    pub(crate) const ALL: [Fallback; 5] = [
+        Fallback::Unusable,
+        Fallback::Unsettled,
+        Fallback::Stale,
+        Fallback::Future,
+        Fallback::Invalid,
+    ];
+
+    /// The name shown in sysfs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Fallback::Unusable => "unusable",
+            Fallback::Unsettled => "unsettled",
+            Fallback::Stale => "stale",
+            Fallback::Future => "future",
+            Fallback::Invalid => "invalid",
+        }
+    }
+
+    /// The index of this reason in [`Fallback::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a valid page says at the TSC of its snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageReading {
+    /// The time in the page's time type.
+    pub(crate) time: Timespec,
+    /// Whether `time` is TAI (else UTC).
+    pub(crate) is_tai: bool,
+    /// TAI - UTC, if the page says.
+    pub(crate) tai_offset: Option<i32>,
+    /// The age of the page at the TSC read, in 2^-64 s (below [`MAX_AGE_FRAC`]).
+    pub(crate) age_frac: u64,
+    /// The host's time status as the page states it.
+    pub(crate) status: HostStatus,
+}
+
+impl PageReading {
+    /// The time in `timescale`, or `None` when the page lacks the TAI offset to convert.
+    pub(crate) fn in_timescale(&self, timescale: Timescale) -> Option<Timespec> {
+        match (timescale, self.is_tai) {
+            (Timescale::Tai, true) | (Timescale::Utc, false) => Some(self.time),
+            (Timescale::Utc, true) => kvm::utc_from_tai(self.time, self.tai_offset?),
+            (Timescale::Tai, false) => {
+                let sec = self.time.sec().checked_add(i64::from(self.tai_offset?))?;
+                Timespec::new(sec, self.time.nsec())
+            }
+        }
+    }
+
+    /// The age in microseconds.
+    pub(crate) fn age_us(&self) -> u64 {
+        frac_to_nanos(self.age_frac) / 1000
+    }
+}
+
+/// Nanoseconds in a fraction of a second given in 2^-64 s, rounded down.
+pub(crate) fn frac_to_nanos(frac: u64) -> u64 {
+    // The product is below 2^64 * 10^9, so the result is below 10^9.
+    ((u128::from(frac) * NSEC_PER_SEC as u128) >> 64) as u64
+}
+
+/// Clamps a page error bound in nanoseconds to whole microseconds in a `u32`.
+fn ns_to_us_u32(ns: u64) -> u32 {
+    u32::try_from(ns / 1000).unwrap_or(u32::MAX)
+}
+
+/// Decodes a snapshot: validates every field the time depends on and computes the time at
+/// the snapshot's TSC. Values come from the host: nothing here can overflow or panic.
+pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
+    if s.magic != VMCLOCK_MAGIC || s.version != 1 || (s.size as usize) < ABI_SIZE {
+        return Err(Fallback::Invalid);
+    }
+    if s.counter_id != COUNTER_X86_TSC || (s.time_type != TIME_TAI && s.time_type != TIME_UTC) {
+        return Err(Fallback::Invalid);
+    }
+    match s.clock_status {
+        STATUS_SYNCHRONIZED | STATUS_FREERUNNING => {}
+        // KVM's mark for a page it cannot pair with the TSC (and the host's word).
+        STATUS_UNRELIABLE => return Err(Fallback::Unusable),
+        // The time is not known (yet), as on QEMU's and Firecracker's devices.
+        _ => return Err(Fallback::Unusable),
+    }
+    if s.shift >= 64 || s.period == 0 {
+        return Err(Fallback::Invalid);
+    }
+    let delta = s.tsc.checked_sub(s.counter_value).ok_or(Fallback::Future)?;
+    // 64 x 64 bits into 128: one MUL, no library call.
+    let age = (u128::from(delta) * u128::from(s.period)) >> s.shift;
+    if age >= MAX_AGE_FRAC {
+        return Err(Fallback::Stale);
+    }
+    // Below 2^63 + 2^64: the carry into the seconds is 0 or 1.
+    let total = age + u128::from(s.time_frac_sec);
+    let carry = (total >> 64) as u64;
+    let sec = s.time_sec.checked_add(carry).ok_or(Fallback::Invalid)?;
+    let sec = i64::try_from(sec).map_err(|_| Fallback::Invalid)?;
+    let nsec = frac_to_nanos(total as u64) as i64;
+    let time = Timespec::new(sec, nsec).ok_or(Fallback::Invalid)?;
+    let tai_offset = (s.flags & FLAG_TAI_OFFSET_VALID != 0).then_some(i32::from(s.tai_offset_sec));
+    let leap = match s.leap_indicator {
+        LEAP_PRE_POS => Leap::Ins,
+        LEAP_PRE_NEG => Leap::Del,
+        _ => Leap::None,
+    };
+    let bound = |flag: u64, ns: u64| {
+        if s.flags & flag != 0 {
+            ns_to_us_u32(ns)
+        } else {
+            u32::MAX
+        }
+    };
+    Ok(PageReading {
+        time,
+        is_tai: s.time_type == TIME_TAI,
+        tai_offset,
+        age_frac: age as u64,
+        status: HostStatus {
+            sync: s.clock_status == STATUS_SYNCHRONIZED,
+            leap,
+            maxerror_us: bound(FLAG_TIME_MAXERROR_VALID, s.maxerror_ns),
+            esterror_us: bound(FLAG_TIME_ESTERROR_VALID, s.esterror_ns),
+            tai_offset: tai_offset.unwrap_or(0),
+        },
+    })
+}
+
+// --- The registered page --------------------------------------------------------------------
+
+/// Words of a page.
+const PAGE_WORDS: usize = 4096 / 8;
+
+/// A page registered with KVM, and the reboot notifier that unregisters it at reboot and
+/// kexec, so that neither firmware nor the next kernel finds the host writing into memory
+/// it now owns.
+///
+/// The owner unregisters the page ([`Registration::unregister`]) before dropping it, and
+/// leaks it if the host refuses (see [`Vmclock`]'s `Drop`).
+///
+/// # Invariants
+///
+/// `nb` is registered as a reboot notifier from the end of [`Registration::new`] until
+/// `drop`; while `registered` is true the host may write `page`.
+#[pin_data(PinnedDrop)]
+#[repr(C, align(4096))]
+struct Registration {
+    /// The page the host writes behind the compiler's back (first: page-aligned).
+    #[pin]
+    page: Opaque<[u64; PAGE_WORDS]>,
+    /// Whether KVM may hold a registration of `page`.
+    registered: Atomic<bool>,
+    /// Set by the reboot notifier: never register again.
+    shut_down: Atomic<bool>,
+    /// `ktime_get_mono_fast_ns()` of the last registration attempt.
+    last_attempt_ns: Atomic<u64>,
+    #[pin]
+    nb: Opaque<bindings::notifier_block>,
+}
+
+// SAFETY: The page is only read with volatile loads (and written in `fill` only after the
+// host stopped writing it); the host's concurrent writes are what the seqcount is for. The
+// notifier block is only touched by the notifier chain, under its own lock. The other
+// fields are atomics.
+unsafe impl Sync for Registration {}
+// SAFETY: Nothing in it is tied to a thread.
+unsafe impl Send for Registration {}
+
+/// Why a page could not be registered.
+enum RegisterError {
+    /// Allocation failed.
+    Alloc(Error),
+    /// The hypercall's (negative KVM error) result.
+    Refused(i64),
+}
+
+impl Registration {
+    /// Allocates a zeroed page and registers it; the host has written it once when this
+    /// returns.
+    fn new() -> Result<Pin<KBox<Self>>, RegisterError> {
+        let reg = KBox::pin_init(
+            pin_init!(Self {
+                page <- Opaque::ffi_init(|p: *mut [u64; PAGE_WORDS]| {
+                    // SAFETY: `p` is valid for writes of the whole array.
+                    unsafe { p.write_bytes(0, 1) };
+                }),
+                registered: Atomic::new(false),
+                shut_down: Atomic::new(false),
+                last_attempt_ns: Atomic::new(now_ns()),
+                nb <- Opaque::ffi_init(|nb: *mut bindings::notifier_block| {
+                    // SAFETY: `nb` is valid for writes during initialisation.
+                    unsafe {
+                        nb.write(bindings::notifier_block {
+                            notifier_call: Some(Self::reboot),
+                            ..compat::zeroed()
+                        })
+                    };
+                }),
+            }),
+            GFP_KERNEL,
+        )
+        .map_err(RegisterError::Alloc)?;
+        // SAFETY: `nb` is initialised and pinned in the box, which stays alive until `drop`
+        // unregisters it (type invariant).
+        unsafe { bindings::register_reboot_notifier(reg.nb.get()) };
+        // Set first: a reboot racing with this unregisters a page that may be registered.
+        reg.registered.store(true, Relaxed);
+        let ret = register_hypercall(reg.gpa());
+        if ret != 0 {
+            reg.registered.store(false, Relaxed);
+            return Err(RegisterError::Refused(ret));
+        }
+        Ok(reg)
+    }
+
+    /// The guest physical address of the page.
+    fn gpa(&self) -> u64 {
+        // SAFETY: The page lives in this kmalloc allocation (direct map), which
+        // `slow_virt_to_phys()` resolves by walking the page tables.
+        unsafe { bindings::slow_virt_to_phys(self.page.get().cast()) }
+    }
+
+    /// The little-endian 64-bit word at byte offset `off` (a multiple of 8).
+    fn word(&self, off: usize) -> u64 {
+        let i = (off / 8).min(PAGE_WORDS - 1);
+        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
+        // aligned word is one access, so the host's concurrent writes never tear it (the
+        // seqcount tells whether the words belong together).
+        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
+        u64::from_le(w)
+    }
+
+    /// The `bytes`-byte field at byte offset `off` (within one word).
+    fn bits(&self, off: usize, bytes: usize) -> u64 {
+        let v = self.word(off & !7) >> ((off & 7) * 8);
+        if bytes >= 8 {
+            v
+        } else {
+            v & ((1u64 << (bytes * 8)) - 1)
+        }
+    }
+
+    /// The seqcount.
+    fn seq(&self) -> u32 {
+        self.bits(OFF_SEQ_COUNT, 4) as u32
+    }
+
+    /// Reads every field and, inside the same seqcount section, the TSC (with `bracket`
+    /// right around it). `None` if the seqcount did not settle.
+    fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
+        for _ in 0..SEQ_ATTEMPTS {
+            let seq = self.seq();
+            if seq & 1 != 0 {
+                core::hint::spin_loop();
+                continue;
+            }
+            smp_mb(Read);
+            let mut s = Snapshot {
+                magic: self.bits(OFF_MAGIC, 4) as u32,
+                size: self.bits(OFF_SIZE, 4) as u32,
+                version: self.bits(OFF_VERSION, 2) as u16,
+                counter_id: self.bits(OFF_COUNTER_ID, 1) as u8,
+                time_type: self.bits(OFF_TIME_TYPE, 1) as u8,
+                seq,
+                disruption_marker: self.word(OFF_DISRUPTION_MARKER),
+                flags: self.word(OFF_FLAGS),
+                clock_status: self.bits(OFF_CLOCK_STATUS, 1) as u8,
+                tai_offset_sec: self.bits(OFF_TAI_OFFSET_SEC, 2) as u16 as i16,
+                leap_indicator: self.bits(OFF_LEAP_INDICATOR, 1) as u8,
+                shift: self.bits(OFF_COUNTER_PERIOD_SHIFT, 1) as u8,
+                counter_value: self.word(OFF_COUNTER_VALUE),
+                period: self.word(OFF_COUNTER_PERIOD_FRAC_SEC),
+                time_sec: self.word(OFF_TIME_SEC),
+                time_frac_sec: self.word(OFF_TIME_FRAC_SEC),
+                esterror_ns: self.word(OFF_TIME_ESTERROR_NANOSEC),
+                maxerror_ns: self.word(OFF_TIME_MAXERROR_NANOSEC),
+                vm_generation: self.word(OFF_VM_GENERATION_COUNTER),
+                kvm_generation: self.word(OFF_KVM_GENERATION),
+                kvm_unusable: self.bits(OFF_KVM_UNUSABLE, 4) as u32,
+                tsc: 0,
+            };
+            bracket.before();
+            s.tsc = rdtsc_ordered();
+            bracket.after();
+            smp_mb(Read);
+            if self.seq() == seq {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    /// The reboot notifier callback: unregisters the page for good.
+    ///
+    /// # Safety
+    ///
+    /// `nb` must be the `nb` field of a live `Registration`.
+    unsafe extern "C" fn reboot(
+        nb: *mut bindings::notifier_block,
+        _action: kernel::ffi::c_ulong,
+        _data: *mut kernel::ffi::c_void,
+    ) -> kernel::ffi::c_int {
+        // `Opaque<T>` is `repr(transparent)`: the field's address is the notifier block's.
+        let this = nb
+            .cast::<u8>()
+            .wrapping_sub(core::mem::offset_of!(Self, nb))
+            .cast::<Self>();
+        // SAFETY: By the safety requirements (the notifier is registered only by `new` and
+        // unregistered in `drop`, before the object goes away).
+        let this = unsafe { &*this };
+        this.shut_down.store(true, Relaxed);
+        if !this.unregister() {
+            pr_err!("cannot unregister the vmclock page at reboot\n");
+        }
+        bindings::NOTIFY_DONE as kernel::ffi::c_int
+    }
+
+    /// Unregisters the page; returns whether the host has stopped writing it.
+    fn unregister(&self) -> bool {
+        if !self.registered.load(Relaxed) {
+            return true;
+        }
+        if register_hypercall(0) == 0 {
+            self.registered.store(false, Relaxed);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Registers the page again if the last attempt was long enough ago; returns whether
+    /// it did so successfully.
+    fn reregister(&self) -> bool {
+        if self.shut_down.load(Relaxed) {
+            return false;
+        }
+        let now = now_ns();
+        if now.wrapping_sub(self.last_attempt_ns.load(Relaxed)) < REREGISTER_INTERVAL_NS {
+            return false;
+        }
+        // Two readers may both get here; registering the same page twice is harmless.
+        self.last_attempt_ns.store(now, Relaxed);
+        let ok = register_hypercall(self.gpa()) == 0;
+        status::count_page_registration(ok);
+        ok
+    }
+
+    /// Fills the page with `pattern` (only once the host no longer writes it).
+    fn fill(&self, pattern: u64) {
+        for i in 0..PAGE_WORDS {
+            // SAFETY: The page is live and `i` in bounds; the host no longer writes it and
+            // readers only load from it.
+            unsafe { self.page.get().cast::<u64>().add(i).write_volatile(pattern) };
+        }
+    }
+
+    /// Whether every word of the page still holds `pattern`.
+    fn holds(&self, pattern: u64) -> bool {
+        (0..PAGE_WORDS).all(|i| u64::from_le(self.word(i * 8)) == pattern)
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Registration {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: `nb` was registered in `new` (type invariant).
+        unsafe { bindings::unregister_reboot_notifier(self.nb.get()) };
+        // The owner unregistered the page (or leaked the object instead of dropping it);
+        // an early drop in `new` comes here with `registered` false.
+        if !self.unregister() {
+            pr_err!("vmclock page freed while registered\n");
+        }
+    }
+}
+
+/// The TSC, read in program order (`rdtsc_ordered()`).
+pub(crate) fn rdtsc_ordered() -> u64 {
+    // SAFETY: Reads the time-stamp counter; no requirements.
+    unsafe { bindings::ptp_vmclock_rdtsc_ordered() }
+}
+
+/// `KVM_HC_CLOCK_PAIRING(gpa, KVM_CLOCK_PAIRING_VMCLOCK)`: registers the page at `gpa`, or
+/// unregisters with 0. Returns the hypercall's raw result.
+fn register_hypercall(gpa: u64) -> i64 {
+    // SAFETY: Only reached after the KVM transport's probe found KVM and a working
+    // KVM_HC_CLOCK_PAIRING. The host writes nothing but the registered page, which its
+    // `Registration` keeps registered only while it is alive.
+    let ret = unsafe {
+        bindings::ptp_vmclock_kvm_hypercall2(
+            bindings::KVM_HC_CLOCK_PAIRING,
+            gpa as kernel::ffi::c_ulong,
+            CLOCK_TYPE_VMCLOCK as kernel::ffi::c_ulong,
+        )
+    };
+    ret as i64
+}
+
+/// `ktime_get_mono_fast_ns()`: lock-free from any context, fine for a rate limit.
+fn now_ns() -> u64 {
+    // SAFETY: May be called from any context.
+    unsafe { bindings::ktime_get_mono_fast_ns() }
+}
+
+// --- The transport ---------------------------------------------------------------------------
+
+/// The vmclock transport: the KVM-filled page, with the hypercall behind it.
+pub(crate) struct Vmclock {
+    kvm: Kvm,
+    /// Always `Some` until `drop` takes it.
+    reg: Option<Pin<KBox<Registration>>>,
+    timescale: Timescale,
+}
+
+/// Says why the host refused a page registration.
+fn refusal(ret: i64) -> &'static str {
+    const EOPNOTSUPP_RET: i64 = -(bindings::KVM_EOPNOTSUPP as i64);
+    const EINVAL_RET: i64 = -(bindings::KVM_EINVAL as i64);
+    const EFAULT_RET: i64 = -(bindings::KVM_EFAULT as i64);
+    match ret {
+        EOPNOTSUPP_RET => "the host does not offer it (KVM_CLOCK_PAIRING_VMCLOCK refused)",
+        EINVAL_RET => "the host refused the page's address (-KVM_EINVAL)",
+        EFAULT_RET => "the host cannot map the page (-KVM_EFAULT)",
+        _ => "the registration hypercall failed",
+    }
+}
+
+impl Vmclock {
+    /// Registers a page with the host behind `kvm` (a probed KVM transport). When the host
+    /// does not offer the page, gives `kvm` back with the reason.
+    pub(crate) fn with_kvm(kvm: Kvm) -> Result<Self, (Kvm, ProbeError)> {
+        let reg = match Registration::new() {
+            Ok(reg) => reg,
+            Err(RegisterError::Alloc(err)) => {
+                let reason = "cannot allocate the vmclock page";
+                return Err((kvm, ProbeError { err, reason }));
+            }
+            Err(RegisterError::Refused(ret)) => {
+                return Err((kvm, ProbeError::unavailable(refusal(ret))));
+            }
+        };
+        let this = Self {
+            timescale: kvm.timescale(),
+            kvm,
+            reg: Some(reg),
+        };
+        status::count_page_registration(true);
+        Ok(this)
+    }
+
+    fn reg(&self) -> &Registration {
+        // `reg` is only taken by `drop`.
+        self.reg.as_deref().unwrap_or_else(|| unreachable!())
+    }
+
+    /// The hypercall transport behind the page.
+    pub(crate) fn kvm(&self) -> &Kvm {
+        &self.kvm
+    }
+
+    /// Reads the page: the time in the configured time scale and the TSC it belongs to.
+    fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
+        let s = self.reg().snapshot(bracket).ok_or(Fallback::Unsettled)?;
+        let r = decode(&s)?;
+        let t = r.in_timescale(self.timescale).ok_or(Fallback::Invalid)?;
+        status::record_page(s.seq, s.kvm_generation, r.age_us());
+        status::record_host_status(&r.status);
+        Ok((t, s.tsc))
+    }
+
+    /// Counts a fallback; a stale page is registered again (rate-limited).
+    fn fall_back(&self, why: Fallback) {
+        status::count_fallback(why);
+        if why == Fallback::Stale {
+            self.reg().reregister();
+        }
+    }
+}
+
+impl Drop for Vmclock {
+    fn drop(&mut self) {
+        let Some(reg) = self.reg.take() else { return };
+        if !reg.unregister() {
+            // The host may still write the page: never give it back to the allocator.
+            pr_err!("cannot unregister the vmclock page: leaking it\n");
+            // SAFETY: `nb` was registered by `Registration::new`; the object is leaked
+            // below, so its `drop` will not unregister it again.
+            unsafe { bindings::unregister_reboot_notifier(reg.nb.get()) };
+            core::mem::forget(reg);
+        } else if cfg!(ptp_vmclock_test_build) {
+            check_unwritten(&reg);
+        }
+    }
+}
+
+/// Test builds (make check) prove that the host stopped writing an unregistered page: a
+/// pattern must survive 150 ms, more than one refresh period (`KVM_VMCLOCK_REFRESH_MS`,
+/// 100 ms) and a dozen host timekeeper updates (a 100 Hz host tick).
+fn check_unwritten(reg: &Registration) {
+    const PATTERN: u64 = 0x5a5a_c3c3_0f0f_a5a5;
+    reg.fill(PATTERN);
+    // SAFETY: `msleep()` may be called from process context (module unload).
+    unsafe { bindings::msleep(150) };
+    if reg.holds(PATTERN) {
+        pr_info!("vmclock page intact 150 ms after unregistration\n");
+    } else {
+        pr_err!("vmclock page written after unregistration\n");
+    }
+}
+
+impl Transport for Vmclock {
+    const NAME: &'static str = "vmclock";
+
+    fn probe() -> Result<Self, ProbeError> {
+        Self::with_kvm(Kvm::probe()?).map_err(|(_, e)| e)
+    }
+
+    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+        match self.read_page(bracket) {
+            Ok((t, _)) => Ok(t),
+            Err(why) => {
+                self.fall_back(why);
+                self.kvm.read(bracket)
+            }
+        }
+    }
+
+    fn has_counter(&self) -> bool {
+        true
+    }
+
+    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+        let page = match counter {
+            Counter::Tsc => self
+                .read_page(&mut NoBracket)
+                .map(|(time, cycles)| PairedReading { time, cycles }),
+            // The same TSC read converted by this CPU's pvclock page, inside one of its
+            // version sections; interrupts off keep the CPU.
+            Counter::KvmClock => {
+                if !self.kvm.pvclock_ok() {
+                    return Err(ENODEV);
+                }
+                compat::with_irqs_off(|| {
+                    let mut section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                    for _ in 0..kvm::PVCLOCK_RETRIES {
+                        let (time, tsc) = self.read_page(&mut NoBracket)?;
+                        if let Some(cycles) = section.end(tsc) {
+                            return Ok(PairedReading { time, cycles });
+                        }
+                        section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                    }
+                    Err(Fallback::Unsettled)
+                })
+            }
+        };
+        page.or_else(|why| {
+            self.fall_back(why);
+            self.kvm.read_paired(counter)
+        })
+    }
+}
