@@ -59,6 +59,9 @@ install:
 setup:
 	scripts/setup
 
+# The test targets build the module as a test build (Kbuild: PTP_VMCLOCK_TEST_BUILD).
+check check-quick check-debug check-debug-mock: export PTP_VMCLOCK_TEST_BUILD = 1
+
 check: setup
 	$(MAKE) modules
 	tests/run

@@ -8,6 +8,9 @@
  *                              "offset width" (ns), offset = phc - CLOCK_REALTIME
  *   ptptool compare A B N      N paired rounds of the above on two PHCs; prints the
  *                              median and max of |offset(A) - offset(B)| and widths
+ *   ptptool reads DEV N        N clock_gettime() reads of the PHC in a row: prints
+ *                              "reads N errors E ns_per_read X" (wall time / N); every
+ *                              read must work and time must not go backwards
  *   ptptool readers DEV S T    T threads, thread i pinned to CPU i, each reading the
  *                              PHC with clock_gettime for S seconds; checks that every
  *                              thread sees non-decreasing time and counts errors
@@ -363,6 +366,29 @@ int main(int argc, char **argv)
 		       "\nmedian_width_a_ns %" PRId64 "\nmedian_width_b_ns %" PRId64 "\n",
 		       d[n / 2], d[n - 1], wa[n / 2], wb[n / 2]);
 		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "reads")) {
+		int fd = open_dev(argv[2]);
+		long n = atol(argv[3]), i, errors = 0, backwards = 0;
+		struct timespec t, a, b;
+		int64_t last = 0;
+
+		if (n <= 0)
+			return 2;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (i = 0; i < n; i++) {
+			if (clock_gettime(FD_TO_CLOCKID(fd), &t)) {
+				errors++;
+				continue;
+			}
+			if (ts_ns(&t) < last)
+				backwards++;
+			last = ts_ns(&t);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("reads %ld errors %ld backwards %ld ns_per_read %" PRId64 "\n", n, errors,
+		       backwards, (ts_ns(&b) - ts_ns(&a)) / n);
+		return errors || backwards;
 	}
 	if (argc >= 5 && !strcmp(argv[1], "readers")) {
 		int fd = open_dev(argv[2]), t = atoi(argv[4]), i, bad = 0;
