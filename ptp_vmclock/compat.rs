@@ -492,6 +492,8 @@ mod imp {
     unsafe impl Zeroable for bindings::kobj_attribute {}
     // SAFETY: As above.
     unsafe impl Zeroable for bindings::attribute_group {}
+    // SAFETY: As above.
+    unsafe impl Zeroable for bindings::notifier_block {}
 
     /// An all-zero value (`pin_init::zeroed()`).
     pub(crate) const fn zeroed<T: Zeroable>() -> T {
