@@ -405,7 +405,7 @@ impl Kvm {
     }
 
     /// Whether replies carry the host status (clock type 1).
-    fn has_status(&self) -> bool {
+    pub(crate) fn has_status(&self) -> bool {
         self.clock_type != CLOCK_TYPE_WALLCLOCK
     }
 

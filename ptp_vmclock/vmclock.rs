@@ -59,9 +59,6 @@ const ABI_SIZE: usize = 112;
 const OFF_KVM_GENERATION: usize = 112;
 /// `struct kvm_vmclock_extra.unusable`: why KVM marked the page unusable.
 const OFF_KVM_UNUSABLE: usize = 120;
-/// The bytes KVM maintains: the ABI and its extras.
-#[cfg_attr(not(ptp_vmclock_host_vmclock), allow(dead_code))]
-const KVM_PAGE_SIZE: usize = 128;
 
 const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
 const COUNTER_X86_TSC: u8 = 1;
@@ -123,7 +120,8 @@ const _: () = {
     use core::mem::{offset_of, size_of};
     assert!(ABI_SIZE + offset_of!(E, generation) == OFF_KVM_GENERATION);
     assert!(ABI_SIZE + offset_of!(E, unusable) == OFF_KVM_UNUSABLE);
-    assert!(ABI_SIZE + size_of::<E>() == KVM_PAGE_SIZE);
+    // The bytes KVM maintains: the ABI and its extras.
+    assert!(ABI_SIZE + size_of::<E>() == 128);
     assert!(bindings::KVM_CLOCK_PAIRING_VMCLOCK as u64 == CLOCK_TYPE_VMCLOCK);
 };
 
@@ -628,6 +626,12 @@ impl Vmclock {
     /// Registers a page with the host behind `kvm` (a probed KVM transport). When the host
     /// does not offer the page, gives `kvm` back with the reason.
     pub(crate) fn with_kvm(kvm: Kvm) -> Result<Self, (Kvm, ProbeError)> {
+        // `clock_pairing=legacy` asks for upstream's interface alone (and a host without
+        // the status of clock type 1 has no page either).
+        if !kvm.has_status() {
+            let reason = "clock_pairing=legacy, or a host without clock type 1: type 0 only";
+            return Err((kvm, ProbeError::unavailable(reason)));
+        }
         let reg = match Registration::new() {
             Ok(reg) => reg,
             Err(RegisterError::Alloc(err)) => {
