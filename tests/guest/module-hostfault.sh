@@ -7,14 +7,16 @@
 #     read_paired), counted in status/errors with last_error "-95 EOPNOTSUPP". With clock
 #     type 0 (legacy) the host refuses the hypercall and every read fails with EOPNOTSUPP.
 #     No call hangs; with L2 back on tsc PRECISE works again and no more errors count.
-#     L2 is always switched back to tsc (trap), even when a check fails.
+#     L2 is always switched back to tsc (trap), even when a check fails. With the
+#     vmclock page (transport vmclock) KVM marks the page unusable meanwhile and those
+#     reads fall back to the hypercall (status/page_fallback_last "unusable").
 # (b) L2 steps its clock by +1 ns and -1 ns, 50 times each, some steps just before and
 #     after a second boundary (tests/tools/hoststep, one exec on L2): every reading has
 #     0 <= nsec < 1e9, no call fails, PHC - CLOCK_REALTIME stays within 5 ms.
 # timeout: 300
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 module_loaded || insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
 st=/sys/module/$MOD/status
@@ -72,6 +74,7 @@ if [ -z "$alt" ] || [ "$cur" != tsc ]; then
 	for t in "PRECISE works with L2 on tsc" "L2 switches to a non-TSC clocksource" \
 		"host on non-TSC: PTP_SYS_OFFSET" "host on non-TSC: PTP_SYS_OFFSET_EXTENDED" \
 		"host on non-TSC: PTP_SYS_OFFSET_PRECISE" "host on non-TSC: status/errors, last_error" \
+		"host on non-TSC: the vmclock page is marked unusable" \
 		"L2 switches back to tsc" "PRECISE works again" "no errors after recovery" \
 		"reader across the switches" "reader offsets across the switches"; do
 		ktap_test_skip "$t (L2 clocksource $cur, no hpet/acpi_pm in: $avail)"
@@ -100,6 +103,13 @@ else
 		check "host on $alt: PTP_SYS_OFFSET_PRECISE fails with EOPNOTSUPP (legacy)" \
 			fails_with 'Operation not supported' ptptool precise "$dev"
 		other_ok=EOPNOTSUPP
+	fi
+	tr=$(cat $st/transport) fb=$(cat $st/page_fallback_last) nfb=$(cat $st/page_fallbacks)
+	if [ "$tr" = vmclock ]; then
+		check "host on $alt: reads fell back from the unusable page ($nfb fallbacks, last: $fb)" \
+			bash -c "[ $nfb -gt 0 ] && [ $fb = unusable ]"
+	else
+		ktap_test_skip "host on $alt: the vmclock page is marked unusable (transport $tr)"
 	fi
 	e1=$(cat $st/errors) le1=$(cat $st/last_error)
 	check "host on $alt: status/errors counts the failures ($e0 -> $e1), last_error '$le1'" \

@@ -1,0 +1,127 @@
+# The vmclock page (host/0007): with the page the module reads the host's time without a
+# VM exit; the host keeps it current through host clock steps and frequency changes.
+# (a) auto picks transport vmclock, the host rewrites the page, sysfs shows it;
+# (b) exits of the test VM on L2 (KVM's debugfs stats) over 10000 PHC reads: ~0 per
+#     read through the page, >= 1 per read through the hypercall (transport=kvm); the
+#     cost of a read, page / hypercall, in the same boot;
+# (c) PTP_SYS_OFFSET_PRECISE and _EXTENDED from the page, no fallback to the hypercall;
+# (d) L2 steps its clock by +1000 s and back: the PHC follows within a second;
+# (e) L2's clock frequency +100 ppm (adjtimex): the PHC's rate against the guest's
+#     CLOCK_MONOTONIC_RAW (kvm-clock, which host NTP does not steer) follows.
+# L2's clock and frequency are restored on every exit path (trap).
+# timeout: 300
+. "$REPO/tests/lib.sh"
+ktap_print_header
+ktap_set_plan 15
+st=/sys/module/$MOD/status
+N=10000
+load() {
+	rmmod "$MOD" 2>/dev/null
+	insmod "$PTP_VMCLOCK_KO" "$@" && dev=$(ptp_by_name "$OUR_NAME")
+}
+# exits: the test VM's exits so far (the sum over its vCPUs; L2 runs no other VM).
+exits() {
+	host-cmd 'mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+		cat /sys/kernel/debug/kvm/*-*/exits' | awk '{ s += $1 } END { print s + 0 }'
+}
+# steps SECONDS: steps L2's CLOCK_REALTIME by SECONDS (float arithmetic: ~0.2 us).
+step() {
+	host-cmd "python3 -c 'import time; c = time.CLOCK_REALTIME; time.clock_settime(c, time.clock_gettime(c) + ($1))'"
+}
+# offset: PHC - guest CLOCK_REALTIME in ns (PTP_SYS_OFFSET, narrowest of 5 samples).
+offset() { ptptool offset "$dev" 1 | awk '{ print $1 }'; }
+# rate: PHC rate against CLOCK_MONOTONIC_RAW over 2 s, in ppb (two PRECISE readings).
+rate() {
+	local a b
+	a=$(ptptool precise "$dev") && sleep 2 && b=$(ptptool precise "$dev") || return 1
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y)
+		printf "%d\n", ((y[1] - x[1]) - (y[3] - x[3])) * 1e9 / (y[3] - x[3]) }'
+}
+freq0=$(host-cmd "busybox adjtimex | sed -n 's/^ *frequency: *//p'")
+stepped=0
+restore() {
+	[ $stepped = 0 ] || step "-($stepped)" >/dev/null
+	host-cmd "busybox adjtimex -f ${freq0:-0}" >/dev/null
+}
+trap restore EXIT
+trap 'exit 143' TERM INT
+
+# --- (a) ---------------------------------------------------------------------------------
+log_mark
+check "insmod (transport=auto) picks the vmclock page" \
+	bash -c "rmmod $MOD 2>/dev/null; insmod '$PTP_VMCLOCK_KO' && [ \$(cat $st/transport) = vmclock ]"
+dev=$(ptp_by_name "$OUR_NAME")
+log_since | grep "$MOD" | sed 's/^/# /'
+check "one load line names the vmclock transport and the device" \
+	bash -c ". tests/lib.sh; [ \$(log_since | grep '$MOD' | grep -c 'transport vmclock .*/dev/${dev#/dev/}') = 1 ]"
+ptptool offset "$dev" 1 >/dev/null
+u0=$(cat $st/page_updates) g0=$(cat $st/page_generation) r0=$(cat $st/page_registrations)
+sleep 1
+ptptool offset "$dev" 1 >/dev/null
+u1=$(cat $st/page_updates) g1=$(cat $st/page_generation) age=$(cat $st/page_age_us)
+note "page: updates $u0 -> $u1, generation $g0 -> $g1, age $age us, registrations $r0"
+check "the host rewrote the page within 1 s (updates $u0 -> $u1, generation $g0 -> $g1)" \
+	bash -c "[ $u1 -gt $u0 ] && [ $g1 -gt $g0 ] && [ $g0 -gt 0 ]"
+check "page age at the last read $age us < 500000, one registration ($r0)" \
+	bash -c "[ $age -lt 500000 ] && [ $r0 = 1 ]"
+
+# --- (b) ---------------------------------------------------------------------------------
+f0=$(cat $st/page_fallbacks)
+e0=$(exits)
+out_page=$(ptptool reads "$dev" $N)
+e1=$(exits)
+f1=$(cat $st/page_fallbacks)
+note "vmclock: $out_page; VM exits $e0 -> $e1; fallbacks $f0 -> $f1"
+check "vmclock: $N reads without an error" grep -q ' errors 0 backwards 0 ' <<<"$out_page"
+check "vmclock: $N reads, $((e1 - e0)) VM exits (< $((N / 20)): timer and housekeeping only)" \
+	test $((e1 - e0)) -lt $((N / 20))
+check "vmclock: no read fell back to the hypercall ($f0 -> $f1)" test "$f1" = "$f0"
+load transport=kvm
+e2=$(exits)
+out_kvm=$(ptptool reads "$dev" $N)
+e3=$(exits)
+note "kvm: $out_kvm; VM exits $e2 -> $e3"
+check "kvm: $N reads, $((e3 - e2)) VM exits (>= $N: one per read)" test $((e3 - e2)) -ge $N
+cp=$(sed -n 's/.*ns_per_read \([0-9]*\).*/\1/p' <<<"$out_page")
+ck=$(sed -n 's/.*ns_per_read \([0-9]*\).*/\1/p' <<<"$out_kvm")
+note "read cost: vmclock $cp ns, kvm $ck ns, ratio $(awk -v a="$cp" -v b="$ck" 'BEGIN { printf "%.4f", a / b }')"
+note "exits per read: vmclock $(awk -v d=$((e1 - e0)) -v n=$N 'BEGIN { printf "%.4f", d / n }'), kvm $(awk -v d=$((e3 - e2)) -v n=$N 'BEGIN { printf "%.4f", d / n }')"
+
+# --- (c) ---------------------------------------------------------------------------------
+load
+f0=$(cat $st/page_fallbacks)
+check "PTP_SYS_OFFSET_PRECISE from the page" ptptool precise "$dev"
+check "PTP_SYS_OFFSET_EXTENDED from the page" ptptool ext "$dev" 5
+f1=$(cat $st/page_fallbacks)
+check "PRECISE and EXTENDED: no fallback ($f0 -> $f1), cross timestamp via $(cat $st/crosststamp)" \
+	bash -c "[ $f1 = $f0 ] && [ \$(cat $st/crosststamp) != none ]"
+
+# --- (d) ---------------------------------------------------------------------------------
+o0=$(offset)
+step 1000 >/dev/null && stepped=1000
+sleep 1
+o1=$(offset)
+step -1000 >/dev/null && stepped=0
+sleep 1
+o2=$(offset)
+note "PHC - CLOCK_REALTIME: $o0 ns; L2 +1000 s: $o1 ns; back: $o2 ns"
+check "L2 +1000 s: the PHC is 1000 s ahead of before (+-50 ms)" \
+	awk -v d=$((o1 - o0)) 'BEGIN { exit !(d > 999950000000 && d < 1000050000000) }'
+check "L2 back by -1000 s: the PHC is back (+-50 ms)" \
+	awk -v d=$((o2 - o0)) 'BEGIN { exit !(d > -50000000 && d < 50000000) }'
+
+# --- (e) ---------------------------------------------------------------------------------
+r0=$(rate)
+host-cmd "busybox adjtimex -f $((${freq0:-0} + 100 * 65536))" >/dev/null
+sleep 1
+r1=$(rate)
+host-cmd "busybox adjtimex -f ${freq0:-0}" >/dev/null
+sleep 1
+r2=$(rate)
+note "L2 frequency ${freq0:-0} (2^-16 ppm); PHC rate vs CLOCK_MONOTONIC_RAW: $r0 ppb, +100 ppm: $r1 ppb, restored: $r2 ppb"
+check "L2 frequency +100 ppm: the PHC's rate follows (+100 ppm +- 10 ppm: $((r1 - r0)) ppb)" \
+	awk -v d=$((r1 - r0)) 'BEGIN { exit !(d > 90000 && d < 110000) }'
+check "L2 frequency restored: the PHC's rate returns (+-10 ppm: $((r2 - r0)) ppb)" \
+	awk -v d=$((r2 - r0)) 'BEGIN { exit !(d > -10000 && d < 10000) }'
+rmmod "$MOD"
+ktap_finished
