@@ -40,8 +40,10 @@ else
   LLVM ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),1,)
 endif
 
+# PTP_VMCLOCK_TEST_BUILD goes on the command line: scripts/intree passes no environment.
 KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
-	$(if $(CLIPPY),CLIPPY=$(CLIPPY))
+	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) \
+	$(if $(PTP_VMCLOCK_TEST_BUILD),PTP_VMCLOCK_TEST_BUILD=$(PTP_VMCLOCK_TEST_BUILD))
 
 .PHONY: all modules clean install setup check check-debug check-debug-mock check-quick check-stock run bench
 
