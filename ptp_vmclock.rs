@@ -171,6 +171,14 @@ charp_param!(
     "auto (default: TAI+status if offered) or legacy (type 0)"
 );
 
+#[cfg(ptp_vmclock_test_build)]
+charp_param!(
+    mock_page_param,
+    "mock_page",
+    "none",
+    "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage)"
+);
+
 /// Parses a string parameter with `parse`; an invalid value is logged in one line,
 /// naming the accepted ones.
 fn parse_param<T>(
@@ -248,6 +256,13 @@ impl PtpVmclock {
                     kvm::PairingChoice::parse,
                 )?;
                 kvm::configure(timescale, pairing);
+                #[cfg(ptp_vmclock_test_build)]
+                mock::configure(parse_param(
+                    "mock_page",
+                    mock_page_param(),
+                    vmclock::Hostile::VALID,
+                    vmclock::Hostile::parse,
+                )?);
                 status::set_timescale(timescale.name());
                 // Only KVM (clock type 1, or its vmclock page) serves TAI: with `auto`, the
                 // port is no option then, and the KVM probe's reason is the one to log.

@@ -11,8 +11,14 @@
 //! when asked for by name (`transport=mock`), never by `auto`, and its load line says what
 //! it is. A clock disciplined from it follows the guest itself: it is useless for time.
 
+#[cfg(ptp_vmclock_test_build)]
+use crate::compat::SetOnce;
+#[cfg(ptp_vmclock_test_build)]
+use crate::status;
 use crate::time::Timespec;
-use crate::transport::{Bracket, Counter, PairedReading, ProbeError, Transport};
+use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+#[cfg(ptp_vmclock_test_build)]
+use crate::vmclock::{Hostile, HostilePage};
 use kernel::bindings;
 use kernel::prelude::*;
 
@@ -26,20 +32,64 @@ fn realtime() -> Result<Timespec> {
     Timespec::new(ts.tv_sec, nsec).ok_or(EIO)
 }
 
-/// The mock transport. Stateless: readers never wait on each other.
-pub(crate) struct Mock;
+/// The hostile page the next probe sets up (`mock_page=`, test builds); see [`configure`].
+#[cfg(ptp_vmclock_test_build)]
+static HOSTILE: SetOnce<Option<Hostile>> = SetOnce::new();
+
+/// Sets the hostile page for [`Transport::probe`] (once, before probing).
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) fn configure(page: Option<Hostile>) {
+    HOSTILE.populate(page);
+}
+
+/// The mock transport. Readers never wait on each other.
+///
+/// With a hostile page (test builds, `mock_page=`), every read first goes through the
+/// vmclock page path, which must fail cleanly (counted as a page fallback), then serves
+/// the guest's clock as without one.
+pub(crate) struct Mock {
+    #[cfg(ptp_vmclock_test_build)]
+    page: Option<HostilePage>,
+}
+
+impl Mock {
+    /// Reads the hostile page, if any: it must never serve, only count its fallback.
+    #[cfg_attr(not(ptp_vmclock_test_build), allow(unused_variables))]
+    fn try_page(&self, bracket: &mut impl Bracket) {
+        #[cfg(ptp_vmclock_test_build)]
+        if let Some(p) = &self.page {
+            match p.read(bracket) {
+                Ok(_) => pr_err!("mock: a hostile vmclock page served a read\n"),
+                Err(why) => status::count_fallback(why),
+            }
+        }
+    }
+}
 
 impl Transport for Mock {
     const NAME: &'static str = "mock";
 
     fn probe() -> Result<Self, ProbeError> {
-        let t = Mock;
-        t.read(&mut crate::transport::NoBracket)
+        #[cfg(ptp_vmclock_test_build)]
+        let t = Mock {
+            page: match HOSTILE.copy().flatten() {
+                Some(kind) => Some(HostilePage::new(kind).map_err(|err| ProbeError {
+                    err,
+                    reason: "cannot allocate the hostile vmclock page",
+                })?),
+                None => None,
+            },
+        };
+        #[cfg(not(ptp_vmclock_test_build))]
+        let t = Mock {};
+        // The clock alone (the hostile page's fallbacks count reads, not the probe).
+        realtime()
             .map_err(|_| ProbeError::unavailable("CLOCK_REALTIME is out of the ktime_t range"))?;
         Ok(t)
     }
 
     fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+        self.try_page(bracket);
         bracket.before();
         let t = realtime();
         bracket.after();
@@ -54,6 +104,7 @@ impl Transport for Mock {
     /// without KVM, so that counter fails with `ENODEV` (timekeeping then tells a guest
     /// whose clocksource is not the TSC apart, as with the other transports).
     fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+        self.try_page(&mut NoBracket);
         match counter {
             Counter::Tsc => {
                 // SAFETY: `rdtsc` exists on every x86-64 CPU the kernel runs on and only

@@ -376,6 +376,19 @@ impl Registration {
     /// Allocates a zeroed page and registers it; the host has written it once when this
     /// returns.
     fn new() -> Result<Pin<KBox<Self>>, RegisterError> {
+        let reg = Self::alloc().map_err(RegisterError::Alloc)?;
+        // Set first: a reboot racing with this unregisters a page that may be registered.
+        reg.registered.store(true, Relaxed);
+        let ret = register_hypercall(reg.gpa());
+        if ret != 0 {
+            reg.registered.store(false, Relaxed);
+            return Err(RegisterError::Refused(ret));
+        }
+        Ok(reg)
+    }
+
+    /// Allocates a zeroed page that no host knows of yet.
+    fn alloc() -> Result<Pin<KBox<Self>>> {
         let reg = KBox::pin_init(
             pin_init!(Self {
                 page <- Opaque::ffi_init(|p: *mut [u64; PAGE_WORDS]| {
@@ -396,18 +409,10 @@ impl Registration {
                 }),
             }),
             GFP_KERNEL,
-        )
-        .map_err(RegisterError::Alloc)?;
+        )?;
         // SAFETY: `nb` is initialised and pinned in the box, which stays alive until `drop`
         // unregisters it (type invariant).
         unsafe { bindings::register_reboot_notifier(reg.nb.get()) };
-        // Set first: a reboot racing with this unregisters a page that may be registered.
-        reg.registered.store(true, Relaxed);
-        let ret = register_hypercall(reg.gpa());
-        if ret != 0 {
-            reg.registered.store(false, Relaxed);
-            return Err(RegisterError::Refused(ret));
-        }
         Ok(reg)
     }
 
@@ -543,18 +548,31 @@ impl Registration {
         ok
     }
 
+    /// Writes the little-endian word at byte offset `off` (only into a page no host
+    /// writes: one never registered, or unregistered).
+    fn set_word(&self, off: usize, v: u64) {
+        let i = (off / 8).min(PAGE_WORDS - 1);
+        // SAFETY: The page is live and `i` in bounds; no host writes it (see above) and
+        // readers only load from it.
+        unsafe {
+            self.page
+                .get()
+                .cast::<u64>()
+                .add(i)
+                .write_volatile(v.to_le())
+        };
+    }
+
     /// Fills the page with `pattern` (only once the host no longer writes it).
     fn fill(&self, pattern: u64) {
         for i in 0..PAGE_WORDS {
-            // SAFETY: The page is live and `i` in bounds; the host no longer writes it and
-            // readers only load from it.
-            unsafe { self.page.get().cast::<u64>().add(i).write_volatile(pattern) };
+            self.set_word(i * 8, pattern);
         }
     }
 
     /// Whether every word of the page still holds `pattern`.
     fn holds(&self, pattern: u64) -> bool {
-        (0..PAGE_WORDS).all(|i| u64::from_le(self.word(i * 8)) == pattern)
+        (0..PAGE_WORDS).all(|i| self.word(i * 8) == pattern)
     }
 }
 
@@ -569,6 +587,20 @@ impl PinnedDrop for Registration {
             pr_err!("vmclock page freed while registered\n");
         }
     }
+}
+
+/// Reads a page: the time in `timescale` and the TSC it belongs to; records what it saw.
+fn read_page(
+    reg: &Registration,
+    timescale: Timescale,
+    bracket: &mut impl Bracket,
+) -> Result<(Timespec, u64), Fallback> {
+    let s = reg.snapshot(bracket).ok_or(Fallback::Unsettled)?;
+    let r = decode(&s)?;
+    let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
+    status::record_page(s.seq, s.kvm_generation, r.age_us());
+    status::record_host_status(&r.status);
+    Ok((t, s.tsc))
 }
 
 /// The TSC, read in program order (`rdtsc_ordered()`).
@@ -663,12 +695,7 @@ impl Vmclock {
 
     /// Reads the page: the time in the configured time scale and the TSC it belongs to.
     fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        let s = self.reg().snapshot(bracket).ok_or(Fallback::Unsettled)?;
-        let r = decode(&s)?;
-        let t = r.in_timescale(self.timescale).ok_or(Fallback::Invalid)?;
-        status::record_page(s.seq, s.kvm_generation, r.age_us());
-        status::record_host_status(&r.status);
-        Ok((t, s.tsc))
+        read_page(self.reg(), self.timescale, bracket)
     }
 
     /// Counts a fallback; a stale page is registered again (rate-limited).
@@ -760,5 +787,109 @@ impl Transport for Vmclock {
             self.fall_back(why);
             self.kvm.read_paired(counter)
         })
+    }
+}
+
+// --- Hostile pages (test builds) -------------------------------------------------------------
+
+/// What a hostile page holds (the mock transport's `mock_page=` parameter, test builds):
+/// each makes every read of the page fail with one known [`Fallback`].
+#[cfg(ptp_vmclock_test_build)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hostile {
+    /// A counter period shift of 64.
+    Shift64,
+    /// A counter period of 0.
+    Period0,
+    /// A counter value 2^40 cycles ahead of the TSC.
+    Future,
+    /// A page whose age is 2^64 - 1 units (a second) after one cycle.
+    Stale,
+    /// A seqcount stuck odd (a writer that never finishes).
+    SeqOdd,
+    /// A wrong magic.
+    Magic,
+    /// Clock status unreliable.
+    Unusable,
+    /// `time_sec` of 2^64 - 1.
+    HugeSec,
+    /// Every byte 0xff (the seqcount odd, too).
+    Garbage,
+}
+
+#[cfg(ptp_vmclock_test_build)]
+impl Hostile {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str =
+        "none|shift64|period0|future|stale|seq-odd|magic|unusable|huge-sec|garbage";
+
+    /// Parses the parameter; `none` (the default) is `None`.
+    pub(crate) fn parse(value: &[u8]) -> Result<Option<Self>> {
+        Ok(Some(match value {
+            b"" | b"none" => return Ok(None),
+            b"shift64" => Hostile::Shift64,
+            b"period0" => Hostile::Period0,
+            b"future" => Hostile::Future,
+            b"stale" => Hostile::Stale,
+            b"seq-odd" => Hostile::SeqOdd,
+            b"magic" => Hostile::Magic,
+            b"unusable" => Hostile::Unusable,
+            b"huge-sec" => Hostile::HugeSec,
+            b"garbage" => Hostile::Garbage,
+            _ => return Err(EINVAL),
+        }))
+    }
+}
+
+/// A page the module fills itself with hostile values, for the mock transport (test
+/// builds): its reads take the whole page path (seqcount section, decoding, status) and
+/// must fail cleanly every time.
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) struct HostilePage {
+    reg: Pin<KBox<Registration>>,
+}
+
+#[cfg(ptp_vmclock_test_build)]
+impl HostilePage {
+    /// A page holding `kind`, otherwise valid (TAI, 37 s offset, synchronised).
+    pub(crate) fn new(kind: Hostile) -> Result<Self> {
+        let reg = Registration::alloc()?;
+        let tsc = rdtsc_ordered();
+        let (mut magic, mut seq, mut status, mut shift) =
+            (VMCLOCK_MAGIC, 2u32, STATUS_SYNCHRONIZED, 31u8);
+        // Period 2^32 at shift 31: two 2^-64 s a cycle, so a valid page never goes stale.
+        let (mut counter, mut period, mut sec) = (tsc, 1u64 << 32, 1_700_000_000u64);
+        match kind {
+            Hostile::Shift64 => shift = 64,
+            Hostile::Period0 => period = 0,
+            Hostile::Future => counter = tsc.wrapping_add(1 << 40),
+            Hostile::Stale => {
+                (counter, period, shift) = (tsc.saturating_sub(1), u64::MAX, 0);
+            }
+            Hostile::SeqOdd => seq = 3,
+            Hostile::Magic => magic = 0x1234_5678,
+            Hostile::Unusable => status = STATUS_UNRELIABLE,
+            Hostile::HugeSec => sec = u64::MAX,
+            Hostile::Garbage => {}
+        }
+        let header = u64::from(magic) | (128 << 32);
+        let ids = 1 | (u64::from(COUNTER_X86_TSC) << 16) | (u64::from(TIME_TAI) << 24);
+        let status_word = (u64::from(status) << 16) | (37 << 32) | (u64::from(shift) << 56);
+        reg.set_word(OFF_MAGIC, header);
+        reg.set_word(OFF_VERSION, ids | (u64::from(seq) << 32));
+        reg.set_word(OFF_FLAGS, FLAG_TAI_OFFSET_VALID);
+        reg.set_word(OFF_CLOCK_STATUS & !7, status_word);
+        reg.set_word(OFF_COUNTER_VALUE, counter);
+        reg.set_word(OFF_COUNTER_PERIOD_FRAC_SEC, period);
+        reg.set_word(OFF_TIME_SEC, sec);
+        if kind == Hostile::Garbage {
+            reg.fill(u64::MAX);
+        }
+        Ok(Self { reg })
+    }
+
+    /// Reads the page like [`Vmclock`] does; the error is why it could not serve.
+    pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
+        read_page(&self.reg, Timescale::Utc, bracket)
     }
 }
