@@ -7,12 +7,16 @@
 # (c) PTP_SYS_OFFSET_PRECISE and _EXTENDED from the page, no fallback to the hypercall;
 # (d) L2 steps its clock by +1000 s and back: the PHC follows within a second;
 # (e) L2's clock frequency +100 ppm (adjtimex): the PHC's rate against the guest's
-#     CLOCK_MONOTONIC_RAW (kvm-clock, which host NTP does not steer) follows.
-# L2's clock and frequency are restored on every exit path (trap).
+#     CLOCK_MONOTONIC_RAW (kvm-clock, which host NTP does not steer) follows;
+# (f) a leap second inserted on L2 (its clock set to 23:59:57 UTC, STA_INS, TAI - UTC
+#     37 s): before it status/host_leap says "ins"; across it the PHC in TAI
+#     (timescale=tai) neither repeats nor skips a second against the guest's own
+#     undisciplined clock; after it status/tai_offset is 38.
+# L2's clock, frequency and NTP status are restored on every exit path (trap).
 # timeout: 300
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 19
 st=/sys/module/$MOD/status
 N=10000
 load() {
@@ -38,10 +42,14 @@ rate() {
 		printf "%d\n", ((y[1] - x[1]) - (y[3] - x[3])) * 1e9 / (y[3] - x[3]) }'
 }
 freq0=$(host-cmd "busybox adjtimex | sed -n 's/^ *frequency: *//p'")
+ntp0=$(host-cmd "$REPO/tests/tools/ntpstatus get")
 stepped=0
 restore() {
-	[ $stepped = 0 ] || step "-($stepped)" >/dev/null
+	[ "$stepped" = 0 ] || step "-($stepped)" >/dev/null
 	host-cmd "busybox adjtimex -f ${freq0:-0}" >/dev/null
+	# The NTP status as found (the step above marked the clock unsynchronised again).
+	host-cmd "$REPO/tests/tools/ntpstatus set $(sed -E 's/sync=1/sync/; s/sync=0/unsync/;
+		s/leap=none/noleap/; s/leap=//; s/_us=/=/g' <<<"$ntp0")" >/dev/null
 }
 trap restore EXIT
 trap 'exit 143' TERM INT
@@ -123,5 +131,35 @@ check "L2 frequency +100 ppm: the PHC's rate follows (+100 ppm +- 10 ppm: $((r1 
 	awk -v d=$((r1 - r0)) 'BEGIN { exit !(d > 90000 && d < 110000) }'
 check "L2 frequency restored: the PHC's rate returns (+-10 ppm: $((r2 - r0)) ppb)" \
 	awk -v d=$((r2 - r0)) 'BEGIN { exit !(d > -10000 && d < 10000) }'
+
+# --- (f) ---------------------------------------------------------------------------------
+load timescale=tai
+# L2 to 23:59:57 UTC of its day (the kernel inserts a leap second at the end of any day
+# while STA_INS is set); then the status, as a step clears it.
+stepped=$(host-cmd "python3 -c 'import time; c = time.CLOCK_REALTIME; t = time.clock_gettime(c)
+d = (int(t) // 86400 + 1) * 86400 - 3 - t; time.clock_settime(c, t + d); print(d)'")
+host-cmd "$REPO/tests/tools/ntpstatus set sync ins tai=37" >/dev/null
+ptptool monitor "$dev" 6 10 >/tmp/leap.out 2>/tmp/leap.err &
+mpid=$!
+sleep 0.5
+leap=$(cat $st/host_leap) tai0=$(cat $st/tai_offset)
+wait $mpid
+mrc=$?
+tai1=$(cat $st/tai_offset)
+after=$(host-cmd "date -u +%T; $REPO/tests/tools/ntpstatus get")
+note "L2 stepped by $stepped s; before midnight: host_leap $leap, tai_offset $tai0; after: tai_offset $tai1; L2 now: ${after//$'\n'/, }"
+range=$(awk '{ if (NR == 1 || $2 < lo) lo = $2; if (NR == 1 || $2 > hi) hi = $2 } END { print NR, hi - lo }' /tmp/leap.out)
+note "guest CLOCK_REALTIME - PHC (TAI) over 6 s across the leap: readings, range (ns): $range"
+check "before the leap second: status/host_leap ins, tai_offset 37 ($leap, $tai0)" \
+	bash -c "[ '$leap' = ins ] && [ '$tai0' = 37 ]"
+check "across the leap second the TAI PHC neither repeats nor skips a second (range < 1 ms)" \
+	awk -v n="${range% *}" -v r="${range#* }" -v rc=$mrc 'BEGIN { exit !(rc == 0 && n >= 30 && r < 1000000) }'
+check "after the leap second: status/tai_offset 38 ($tai1)" test "$tai1" = 38
+# Back by the step, and forward by the second the leap inserted into UTC.
+step "1 - ($stepped)" >/dev/null && stepped=0
+sleep 1
+o3=$(offset)
+check "L2's clock back after the leap test: PHC (TAI) - CLOCK_REALTIME = $o3 ns, 38 s +- 50 ms from before" \
+	awk -v d=$((o3 - o0)) 'BEGIN { exit !(d > 37950000000 && d < 38050000000) }'
 rmmod "$MOD"
 ktap_finished
