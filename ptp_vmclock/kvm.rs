@@ -367,6 +367,8 @@ pub(crate) struct Kvm {
     timescale: Timescale,
     /// Whether the host's TSC values are valid (false: no cross timestamps).
     tsc_valid: bool,
+    /// `clock_pairing=legacy`: clock type 0 and nothing newer.
+    legacy_only: bool,
 }
 
 /// How often a kvm-clock paired read retries when the pvclock page changes under it.
@@ -401,11 +403,17 @@ impl Kvm {
             clock_type: CLOCK_TYPE_WALLCLOCK,
             timescale: Timescale::Utc,
             tsc_valid: true,
+            legacy_only: false,
         })
     }
 
+    /// Whether `clock_pairing=legacy` asked for upstream's clock type 0 alone.
+    pub(crate) fn legacy_only(&self) -> bool {
+        self.legacy_only
+    }
+
     /// Whether replies carry the host status (clock type 1).
-    pub(crate) fn has_status(&self) -> bool {
+    fn has_status(&self) -> bool {
         self.clock_type != CLOCK_TYPE_WALLCLOCK
     }
 
@@ -650,6 +658,7 @@ impl Transport for Kvm {
             reason: "cannot allocate the per-CPU hypercall buffers",
         })?;
         kvm.timescale = timescale;
+        kvm.legacy_only = pairing == PairingChoice::Legacy;
         let tai = pairing == PairingChoice::Auto && kvm.try_tai();
         if timescale == Timescale::Tai && !tai {
             return Err(ProbeError::unavailable(if cfg!(ptp_vmclock_host_status) {

@@ -658,10 +658,11 @@ impl Vmclock {
     /// Registers a page with the host behind `kvm` (a probed KVM transport). When the host
     /// does not offer the page, gives `kvm` back with the reason.
     pub(crate) fn with_kvm(kvm: Kvm) -> Result<Self, (Kvm, ProbeError)> {
-        // `clock_pairing=legacy` asks for upstream's interface alone (and a host without
-        // the status of clock type 1 has no page either).
-        if !kvm.has_status() {
-            let reason = "clock_pairing=legacy, or a host without clock type 1: type 0 only";
+        // `clock_pairing=legacy` asks for upstream's interface alone. (A module built
+        // against headers without clock type 1, e.g. 6.12's, still reads the page: its
+        // layout is spelled out here.)
+        if kvm.legacy_only() {
+            let reason = "clock_pairing=legacy: clock type 0 only";
             return Err((kvm, ProbeError::unavailable(reason)));
         }
         let reg = match Registration::new() {
