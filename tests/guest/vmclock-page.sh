@@ -1,9 +1,10 @@
 # The vmclock page (host/0007): with the page the module reads the host's time without a
 # VM exit; the host keeps it current through host clock steps and frequency changes.
 # (a) auto picks transport vmclock, the host rewrites the page, sysfs shows it;
-# (b) exits of the test VM on L2 (KVM's debugfs stats) over 10000 PHC reads: ~0 per
-#     read through the page, >= 1 per read through the hypercall (transport=kvm); the
-#     cost of a read, page / hypercall, in the same boot;
+# (b) exits of the test VM on L2 (KVM's debugfs stats) over 100000 PHC reads through
+#     the page: < 0.01 per read (the host-cmd round trips that read the counter cost
+#     ~400 exits of their own); over 10000 through the hypercall (transport=kvm): >= 1
+#     per read; the cost of a read, page / hypercall, in the same boot;
 # (c) PTP_SYS_OFFSET_PRECISE and _EXTENDED from the page, no fallback to the hypercall;
 # (d) L2 steps its clock by +1000 s and back: the PHC follows within a second;
 # (e) L2's clock frequency +100 ppm (adjtimex): the PHC's rate against the guest's
@@ -18,7 +19,7 @@
 ktap_print_header
 ktap_set_plan 19
 st=/sys/module/$MOD/status
-N=10000
+N=10000 NP=100000
 load() {
 	rmmod "$MOD" 2>/dev/null
 	insmod "$PTP_VMCLOCK_KO" "$@" && dev=$(ptp_by_name "$OUR_NAME")
@@ -78,13 +79,13 @@ check "page age at the last read $age us < 500000, one registration ($r0)" \
 # --- (b) ---------------------------------------------------------------------------------
 f0=$(cat $st/page_fallbacks)
 e0=$(exits)
-out_page=$(ptptool reads "$dev" $N)
+out_page=$(ptptool reads "$dev" $NP)
 e1=$(exits)
 f1=$(cat $st/page_fallbacks)
 note "vmclock: $out_page; VM exits $e0 -> $e1; fallbacks $f0 -> $f1"
-check "vmclock: $N reads without an error" grep -q ' errors 0 backwards 0 ' <<<"$out_page"
-check "vmclock: $N reads, $((e1 - e0)) VM exits (< $((N / 20)): timer and housekeeping only)" \
-	test $((e1 - e0)) -lt $((N / 20))
+check "vmclock: $NP reads without an error" grep -q ' errors 0 backwards 0 ' <<<"$out_page"
+check "vmclock: $NP reads, $((e1 - e0)) VM exits (< $((NP / 100)): timer and housekeeping only)" \
+	test $((e1 - e0)) -lt $((NP / 100))
 check "vmclock: no read fell back to the hypercall ($f0 -> $f1)" test "$f1" = "$f0"
 load transport=kvm
 e2=$(exits)
@@ -95,7 +96,7 @@ check "kvm: $N reads, $((e3 - e2)) VM exits (>= $N: one per read)" test $((e3 - 
 cp=$(sed -n 's/.*ns_per_read \([0-9]*\).*/\1/p' <<<"$out_page")
 ck=$(sed -n 's/.*ns_per_read \([0-9]*\).*/\1/p' <<<"$out_kvm")
 note "read cost: vmclock $cp ns, kvm $ck ns, ratio $(awk -v a="$cp" -v b="$ck" 'BEGIN { printf "%.4f", a / b }')"
-note "exits per read: vmclock $(awk -v d=$((e1 - e0)) -v n=$N 'BEGIN { printf "%.4f", d / n }'), kvm $(awk -v d=$((e3 - e2)) -v n=$N 'BEGIN { printf "%.4f", d / n }')"
+note "exits per read: vmclock $(awk -v d=$((e1 - e0)) -v n=$NP 'BEGIN { printf "%.4f", d / n }'), kvm $(awk -v d=$((e3 - e2)) -v n=$N 'BEGIN { printf "%.4f", d / n }')"
 
 # --- (c) ---------------------------------------------------------------------------------
 load
