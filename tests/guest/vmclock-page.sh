@@ -1,7 +1,7 @@
 # The vmclock page (host/0007): with the page the module reads the host's time without a
 # VM exit; the host keeps it current through host clock steps and frequency changes.
 # (a) auto picks transport vmclock, the host rewrites the page, sysfs shows it;
-# (b) exits of the test VM on L2 (KVM's debugfs stats) over 100000 PHC reads through
+# (b) exits of the test VM on L2 (KVM's debugfs stats) over 1000000 PHC reads through
 #     the page: < 0.01 per read (the host-cmd round trips that read the counter cost
 #     ~400 exits of their own); over 10000 through the hypercall (transport=kvm): >= 1
 #     per read; the cost of a read, page / hypercall, in the same boot;
@@ -19,7 +19,7 @@
 ktap_print_header
 ktap_set_plan 19
 st=/sys/module/$MOD/status
-N=10000 NP=100000
+N=10000 NP=1000000
 load() {
 	rmmod "$MOD" 2>/dev/null
 	insmod "$PTP_VMCLOCK_KO" "$@" && dev=$(ptp_by_name "$OUR_NAME")
