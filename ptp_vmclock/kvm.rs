@@ -718,32 +718,19 @@ impl Transport for Kvm {
                 }
                 // Interrupts are off (slot lock): this is the CPU that makes the hypercall,
                 // and the TSC the host returns is this vCPU's.
-                let pvti = this_cpu_pvti().ok_or(ENODEV)?;
                 for _ in 0..PVCLOCK_RETRIES {
-                    // SAFETY: `pvti` is this CPU's live, aligned pvclock page.
-                    let version = unsafe { pvclock_version(pvti) } & !1;
-                    smp_mb(Read);
+                    let section = PvclockSection::begin().ok_or(ENODEV)?;
                     let buf = self.hypercall(&mut guard, &mut NoBracket)?;
-                    // SAFETY: As above.
-                    let params = unsafe { pvclock_params(pvti, version) };
-                    smp_mb(Read);
-                    // SAFETY: As above.
-                    if unsafe { pvclock_version(pvti) } != params.version {
+                    let Some(cycles) = section.end(buf.0.tsc) else {
                         continue;
-                    }
+                    };
                     drop(guard);
                     if buf.0.flags & F_TSC_INVALID != 0 {
                         return Err(eopnotsupp());
                     }
                     return Ok(PairedReading {
                         time: self.host_time(&buf)?,
-                        cycles: time::pvclock_tsc_to_ns(
-                            buf.0.tsc,
-                            params.tsc_timestamp,
-                            params.system_time,
-                            params.mul,
-                            params.shift,
-                        ),
+                        cycles,
                     });
                 }
                 Err(EAGAIN)
