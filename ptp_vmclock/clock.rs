@@ -19,6 +19,10 @@ impl Bracket for SystemTimestamps<'_> {
     fn after(&mut self) {
         self.post();
     }
+
+    fn before_sharing_tsc(&mut self) -> Option<u64> {
+        self.pre_sharing_counter(ClockSourceId::X86_TSC)
+    }
 }
 
 /// The clocksource id a counter's values belong to.

@@ -71,6 +71,40 @@ mod imp {
         unsafe { crate::bindings::ktime_get_snapshot_id((*sts).clockid, &raw mut (*sts).post_sts) };
     }
 
+    /// `ptp_read_system_prets()`, then, when the counter value the snapshot was computed
+    /// from is one of clocksource `cs_id` (the clocksource's own counter, or the hardware
+    /// counter under it, as kvm-clock reports the TSC it converted), that value, with the
+    /// same snapshot recorded as the post timestamp: a device read made with this value
+    /// happened at the snapshot's instant (upstream's C `ptp_vmclock` does the same).
+    /// `None` (and only the pre timestamp taken) otherwise.
+    ///
+    /// # Safety
+    ///
+    /// As for [`ptp_read_system_prets`].
+    pub(crate) unsafe fn ptp_read_system_prets_shared(
+        sts: *mut crate::bindings::ptp_system_timestamp,
+        cs_id: crate::bindings::clocksource_ids,
+    ) -> Option<u64> {
+        // SAFETY: By the safety requirements.
+        unsafe { ptp_read_system_prets(sts) };
+        // SAFETY: `sts` is valid for reads and writes (the safety requirements).
+        let sts = unsafe { &mut *sts };
+        let pre = &sts.pre_sts;
+        let cycles = if pre.valid == 0 {
+            None
+        } else if pre.cs_id == cs_id {
+            Some(pre.cycles)
+        } else if pre.hw_csid == cs_id && pre.hw_cycles != 0 {
+            Some(pre.hw_cycles)
+        } else {
+            None
+        };
+        if cycles.is_some() {
+            sts.post_sts = sts.pre_sts;
+        }
+        cycles
+    }
+
     /// The id of the clocksource timekeeping uses right now.
     pub(crate) fn current_cs_id() -> crate::bindings::clocksource_ids {
         let mut snap = crate::bindings::system_time_snapshot::default();
@@ -541,6 +575,21 @@ mod imp {
     pub(crate) unsafe fn ptp_read_system_postts(sts: *mut bindings::ptp_system_timestamp) {
         // SAFETY: By the safety requirements.
         unsafe { bindings::ptp_vmclock_read_system_postts(sts) };
+    }
+
+    /// `ptp_read_system_prets()`; 6.12's timestamps carry no counter value to share, so
+    /// always `None` (see the 7.x version).
+    ///
+    /// # Safety
+    ///
+    /// As for [`ptp_read_system_prets`].
+    pub(crate) unsafe fn ptp_read_system_prets_shared(
+        sts: *mut bindings::ptp_system_timestamp,
+        _cs_id: bindings::clocksource_ids,
+    ) -> Option<u64> {
+        // SAFETY: By the safety requirements.
+        unsafe { ptp_read_system_prets(sts) };
+        None
     }
 
     /// The id of the clocksource timekeeping uses right now (`ktime_get_snapshot()`).

@@ -105,6 +105,21 @@ impl SystemTimestamps<'_> {
         }
     }
 
+    /// Takes the system time snapshot before the device access and, when the system counter
+    /// value behind it belongs to clocksource `cs` (or is the hardware counter under the
+    /// current clocksource), returns that value and records the same snapshot as the post
+    /// timestamp: the caller then latches the device time with this counter value instead of
+    /// reading the counter again, and the window is zero wide. `None` when the caller did
+    /// not ask for timestamps or the counter is another one (then only the pre snapshot was
+    /// taken: call [`SystemTimestamps::post`] after the access as usual).
+    #[inline]
+    pub fn pre_sharing_counter(&mut self, cs: ClockSourceId) -> Option<u64> {
+        let sts = self.raw()?;
+        // SAFETY: `sts` points to a valid, exclusively borrowed `ptp_system_timestamp`
+        // (type invariant).
+        unsafe { compat::ptp_read_system_prets_shared(sts, cs.0) }
+    }
+
     /// Takes the system time snapshot after the device access (`ptp_read_system_postts()`).
     #[inline]
     pub fn post(&mut self) {

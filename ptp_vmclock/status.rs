@@ -14,7 +14,8 @@
 //!   status) or `legacy` (upstream clock type 0, no status), `none` for other transports;
 //! - `page_updates`, `page_generation`, `page_age_us`: with the `vmclock` transport, the
 //!   page's seqcount / 2 (the host's writes), the host timekeeper generation it was
-//!   computed from, and its age at the latest read (`none` for other transports);
+//!   computed from, and how long ago the host wrote it (at the time of the file's read),
+//!   all of the newest page version a read has seen (`none` for other transports);
 //! - `page_registrations`: successful page registrations (the first one and those after
 //!   the page went stale); `page_fallbacks`: reads the hypercall served instead of the
 //!   page; `page_fallback_last`: the latest reason (`none`, `unusable`, `unsettled`,
@@ -54,7 +55,9 @@ static HOST_TAI_OFFSET: Atomic<i32> = Atomic::new(0);
 static PAGE_VALID: Atomic<bool> = Atomic::new(false);
 static PAGE_SEQ: Atomic<i64> = Atomic::new(0);
 static PAGE_GENERATION: Atomic<u64> = Atomic::new(0);
-static PAGE_AGE_US: Atomic<u64> = Atomic::new(0);
+static PAGE_COUNTER_VALUE: Atomic<u64> = Atomic::new(0);
+static PAGE_PERIOD: Atomic<u64> = Atomic::new(0);
+static PAGE_SHIFT: Atomic<i32> = Atomic::new(0);
 static PAGE_REGISTRATIONS: Atomic<u64> = Atomic::new(0);
 static PAGE_FALLBACKS: Atomic<u64> = Atomic::new(0);
 /// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
@@ -122,11 +125,36 @@ pub(crate) fn record_host_status(st: &HostStatus) {
     HOST_VALID.store(true, Relaxed);
 }
 
-/// Records what a page read saw.
-pub(crate) fn record_page(seq: u32, generation: u64, age_us: u64) {
-    PAGE_SEQ.store(i64::from(seq), Relaxed);
-    PAGE_GENERATION.store(generation, Relaxed);
-    PAGE_AGE_US.store(age_us, Relaxed);
+/// A version of the vmclock page: what the `page_*` files show of it.
+pub(crate) struct PageVersion {
+    /// The seqcount.
+    pub(crate) seq: u32,
+    /// The host timekeeper generation (KVM's extras).
+    pub(crate) generation: u64,
+    /// The TSC value the page's time belongs to, and the counter period (2^-(64 + shift) s).
+    pub(crate) counter_value: u64,
+    pub(crate) period: u64,
+    pub(crate) shift: u8,
+}
+
+/// Records the page version a read saw and the host status it states, when it is not the
+/// one recorded already. A version lasts for many reads (the host writes the page about
+/// every 100 ms and at its timekeeper updates), so a read normally only loads two words
+/// here: readers on other CPUs keep the cache line, where a store per read would bounce it
+/// between them (measured: a quarter of a read's cost in the nested rig).
+pub(crate) fn record_page(v: &PageVersion, st: &HostStatus) {
+    if PAGE_VALID.load(Relaxed)
+        && PAGE_SEQ.load(Relaxed) == i64::from(v.seq)
+        && PAGE_GENERATION.load(Relaxed) == v.generation
+    {
+        return;
+    }
+    PAGE_COUNTER_VALUE.store(v.counter_value, Relaxed);
+    PAGE_PERIOD.store(v.period, Relaxed);
+    PAGE_SHIFT.store(i32::from(v.shift), Relaxed);
+    PAGE_GENERATION.store(v.generation, Relaxed);
+    PAGE_SEQ.store(i64::from(v.seq), Relaxed);
+    record_host_status(st);
     PAGE_VALID.store(true, Relaxed);
 }
 
@@ -339,7 +367,16 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
         } else if is(&ATTR_PAGE_GENERATION) {
             writeln!(f, "{}", PAGE_GENERATION.load(Relaxed))
         } else {
-            writeln!(f, "{}", PAGE_AGE_US.load(Relaxed))
+            // The age now, from the TSC and the page's own scale (a racing update may pair
+            // one version's counter value with another's period: off by the period's
+            // change for one read of this file, no more).
+            let age_us = crate::vmclock::age_us(
+                crate::vmclock::rdtsc_ordered(),
+                PAGE_COUNTER_VALUE.load(Relaxed),
+                PAGE_PERIOD.load(Relaxed),
+                PAGE_SHIFT.load(Relaxed) as u8,
+            );
+            writeln!(f, "{}", age_us)
         }
     } else if !HOST_VALID.load(Relaxed) {
         // One of the host status attributes, before (or without) any status.

@@ -406,4 +406,19 @@ mod kunit {
         let utc = decode(&s).map(|r| r.in_timescale(crate::kvm::Timescale::Utc));
         assert_eq!(utc.map(|t| t.is_none()), Ok(true));
     }
+
+    #[test]
+    fn vmclock_page_age_for_sysfs() {
+        use crate::vmclock::age_us;
+        // A 3 GHz counter: period 2^64 / 3e9 in 2^-64 s (shift 0), rounded up.
+        let period = (1u128 << 64).div_ceil(3_000_000_000) as u64;
+        assert_eq!(age_us(3_000_000_000, 0, period, 0), 1_000_000);
+        assert_eq!(age_us(1_000 + 3_000, 1_000, period, 0), 1);
+        // The same period with a shift of 4: a 48 GHz counter.
+        assert_eq!(age_us(48_000, 0, period, 4), 1);
+        // A page from the future has age 0; extremes saturate, never overflow.
+        assert_eq!(age_us(1, 2, period, 0), 0);
+        assert_eq!(age_us(u64::MAX, 0, u64::MAX, 0), u64::MAX);
+        assert_eq!(age_us(5, 0, period, 64), u64::MAX);
+    }
 }

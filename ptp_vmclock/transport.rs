@@ -29,6 +29,13 @@ pub(crate) trait Bracket {
     fn before(&mut self);
     /// Runs right after the host access.
     fn after(&mut self);
+    /// Runs right before a host access that needs the TSC: when the bracket's own snapshot
+    /// read the TSC, returns that value and closes the bracket (the access uses it and
+    /// [`Bracket::after`] is not called); otherwise acts as [`Bracket::before`].
+    fn before_sharing_tsc(&mut self) -> Option<u64> {
+        self.before();
+        None
+    }
 }
 
 /// A [`Bracket`] that does nothing, for reads nobody brackets (probes, cross timestamps).

@@ -228,8 +228,6 @@ pub(crate) struct PageReading {
     pub(crate) is_tai: bool,
     /// TAI - UTC, if the page says.
     pub(crate) tai_offset: Option<i32>,
-    /// The age of the page at the TSC read, in 2^-64 s (below [`MAX_AGE_FRAC`]).
-    pub(crate) age_frac: u64,
     /// The host's time status as the page states it.
     pub(crate) status: HostStatus,
 }
@@ -246,11 +244,21 @@ impl PageReading {
             }
         }
     }
+}
 
-    /// The age in microseconds.
-    pub(crate) fn age_us(&self) -> u64 {
-        frac_to_nanos(self.age_frac) / 1000
+/// The age in microseconds at TSC value `tsc` of a page whose time belongs to TSC value
+/// `counter_value`, with counter period `period` 2^-(64 + `shift`) s: 0 for a page from the
+/// future, saturated at `u64::MAX`.
+pub(crate) fn age_us(tsc: u64, counter_value: u64, period: u64, shift: u8) -> u64 {
+    if shift >= 64 {
+        return u64::MAX;
     }
+    let delta = tsc.saturating_sub(counter_value);
+    // Below 2^128: one 64 x 64 bit multiply.
+    let age = (u128::from(delta) * u128::from(period)) >> shift;
+    let secs = u64::try_from(age >> 64).unwrap_or(u64::MAX);
+    let us = frac_to_nanos(age as u64) / 1000;
+    secs.saturating_mul(1_000_000).saturating_add(us)
 }
 
 /// Nanoseconds in a fraction of a second given in 2^-64 s, rounded down.
@@ -313,7 +321,6 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
         time,
         is_tai: s.time_type == TIME_TAI,
         tai_offset,
-        age_frac: age as u64,
         status: HostStatus {
             sync: s.clock_status == STATUS_SYNCHRONIZED,
             leap,
@@ -448,8 +455,10 @@ impl Registration {
         self.bits(OFF_SEQ_COUNT, 4) as u32
     }
 
-    /// Reads every field and, inside the same seqcount section, the TSC (with `bracket`
-    /// right around it). `None` if the seqcount did not settle.
+    /// Reads every field and, inside the same seqcount section, the TSC: the one the
+    /// bracket's system time snapshot read where there is one (a zero-wide
+    /// `PTP_SYS_OFFSET_EXTENDED` window), else one read right inside the bracket. `None` if
+    /// the seqcount did not settle.
     fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
         for _ in 0..SEQ_ATTEMPTS {
             let seq = self.seq();
@@ -482,9 +491,14 @@ impl Registration {
                 kvm_unusable: self.bits(OFF_KVM_UNUSABLE, 4) as u32,
                 tsc: 0,
             };
-            bracket.before();
-            s.tsc = rdtsc_ordered();
-            bracket.after();
+            s.tsc = match bracket.before_sharing_tsc() {
+                Some(tsc) => tsc,
+                None => {
+                    let tsc = rdtsc_ordered();
+                    bracket.after();
+                    tsc
+                }
+            };
             smp_mb(Read);
             if self.seq() == seq {
                 return Some(s);
@@ -598,8 +612,14 @@ fn read_page(
     let s = reg.snapshot(bracket).ok_or(Fallback::Unsettled)?;
     let r = decode(&s)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
-    status::record_page(s.seq, s.kvm_generation, r.age_us());
-    status::record_host_status(&r.status);
+    let version = status::PageVersion {
+        seq: s.seq,
+        generation: s.kvm_generation,
+        counter_value: s.counter_value,
+        period: s.period,
+        shift: s.shift,
+    };
+    status::record_page(&version, &r.status);
     Ok((t, s.tsc))
 }
 

@@ -135,3 +135,28 @@ ptp_ok() {
 	printf '%s\n' "$out"
 	grep -q "$pat" <<<"$out" && ! grep -qiE 'error|not supported|no such device|invalid' <<<"$out"
 }
+
+# ext_windows DEV N: PTP_SYS_OFFSET_EXTENDED with N samples on DEV; prints how many
+# samples have a zero-wide window (pre == post), how many an ordered one (pre < post) and
+# how many neither, as "zero Z ordered O bad B". Status 1 when the ioctl failed.
+ext_windows() {
+	local out
+	out=$(ptptool ext "$1" "$2") || return 1
+	awk '{ if ($1 == $3) z++; else if ($1 < $3) o++; else b++ }
+		END { printf "zero %d ordered %d bad %d\n", z, o, b }' <<<"$out"
+}
+
+# ext_expect DEV N: EXTENDED windows as this kernel allows them for a page read: on 7.x
+# the system time snapshot carries the TSC it was computed from, and the page is read at
+# that TSC, so all N windows are zero wide; 6.x's snapshots carry no counter value, so the
+# windows are ordered (pre < post) instead. Prints the counts.
+ext_expect() {
+	local w
+	w=$(ext_windows "$1" "$2") || return 1
+	echo "$w"
+	if [ "$(uname -r | cut -d. -f1)" -ge 7 ]; then
+		[ "$w" = "zero $2 ordered 0 bad 0" ]
+	else
+		[ "$w" = "zero 0 ordered $2 bad 0" ]
+	fi
+}
