@@ -20,12 +20,17 @@ per (rep, pinned, method, threads). conv_s and window_s are seconds (decimals al
   width.tsv                rep method call sample width_ns
                            method: ours_basic ours_ext kvm_basic
   scaling.tsv              rep pinned method threads reads_per_s errors
-                           pinned: 0|1, method: ours kvm, threads: 1|2
+                           pinned: 0|1, method: ours kvm mock, threads: 1|2
+                           (mock: the floor, below)
+  floor-cost.tsv           as cost.tsv, measured with our module loaded with
+  floor-width.tsv          transport=mock (its read is the guest's own clock: a TSC read
+                           and a scaling, no host access): ours_basic and ours_ext there
+                           are the floor around a page read; the guest's bench phase 5
   accuracy-METHOD.tsv      t_s err_ns   (t_s: float seconds since the discipline began)
   accuracy-METHOD.meta     key=value: conv_s, window_s, oracle, tool
                            METHOD: phc2sys_ours phc2sys_kvm chrony_phc_ours chrony_ntp
 
-Strictness: with --smoke every file above must exist, be non-empty and well-formed,
+Strictness: with --smoke every file above must exist (the floor's too), be non-empty and well-formed,
 every method must have data (scaling: both methods at 1 and 2 threads for at least one
 pinned value, and a pinned value that is present must be complete; pinned=0 may be
 absent because the rig may lose the VM there), every accuracy series must have points
@@ -55,6 +60,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator  # noqa: E402
 COST_METHODS = ("ours_basic", "ours_ext", "kvm_basic", "realtime")
 WIDTH_METHODS = ("ours_basic", "ours_ext", "kvm_basic")
 SCALING_METHODS = ("ours", "kvm")
+FLOOR_SCALING = "mock"      # scaling rows of the floor (our module with transport=mock)
 ACC_METHODS = ("phc2sys_ours", "phc2sys_kvm", "chrony_phc_ours", "chrony_ntp")
 META_KEYS = ("kernel", "date", "smoke", "guest_clocksource", "pinned", "reps")
 ACC_META_KEYS = ("conv_s", "window_s", "oracle", "tool")
@@ -79,6 +85,9 @@ PRETTY = {
     "kvm_basic": "ptp_kvm PTP_SYS_OFFSET",
     "realtime": "clock_gettime(REALTIME)",
     "ours": "ptp_vmclock (ours)",
+    "mock": "ptp_vmclock, transport=mock (floor)",
+    "mock_basic": "ours PTP_SYS_OFFSET, transport=mock (floor)",
+    "mock_ext": "ours PTP_SYS_OFFSET_EXTENDED, transport=mock (floor)",
     "kvm": "ptp_kvm",
     "phc2sys_ours": "phc2sys on ptp_vmclock",
     "phc2sys_kvm": "phc2sys on ptp_kvm",
@@ -150,7 +159,7 @@ COST_COLS: list[Column] = [("rep", _int), ("method", _choice(*COST_METHODS)),
 WIDTH_COLS: list[Column] = [("rep", _int), ("method", _choice(*WIDTH_METHODS)),
                             ("call", _int), ("sample", _int), ("width_ns", _num)]
 SCALING_COLS: list[Column] = [("rep", _int), ("pinned", _int_choice(0, 1)),
-                              ("method", _choice(*SCALING_METHODS)),
+                              ("method", _choice(*SCALING_METHODS, FLOOR_SCALING)),
                               ("threads", _int_choice(1, 2)),
                               ("reads_per_s", _num), ("errors", _int)]
 ACC_COLS: list[Column] = [("t_s", _num), ("err_ns", _num)]
@@ -418,7 +427,7 @@ def scaling_cells(rows: list[dict], problems: Problems) -> dict[tuple[int, str],
         errors[key] = errors.get(key, 0) + row["errors"]
     cells = {}
     for pinned in (0, 1):
-        for method in SCALING_METHODS:
+        for method in (*SCALING_METHODS, FLOOR_SCALING):
             rate = {th: RepSummary(table[(pinned, method, th)]) for th in (1, 2)
                     if (pinned, method, th) in table}
             if not rate:
@@ -445,6 +454,8 @@ class Data:
     meta: KeyValues
     cost: dict[str, PerRepDist]
     width: dict[str, PerRepDist]
+    floor_cost: dict[str, PerRepDist]    # cost with transport=mock (floor-cost.tsv)
+    floor_width: dict[str, PerRepDist]
     scaling: dict[tuple[int, str], ScalingCell]
     accuracy: dict[str, AccStats]
     absent: dict[str, str]           # part -> "REASON" it is not measured
@@ -481,6 +492,14 @@ def load(data_dir: Path, smoke: bool) -> Data:
                                        "cost_ns", "cost", problems, absent)
     _, width = _load_per_method(data_dir / "width.tsv", WIDTH_COLS, WIDTH_METHODS,
                                 "width_ns", "width", problems, absent)
+
+    floor_absent: dict[str, str] = {}
+    _, floor_cost = _load_per_method(data_dir / "floor-cost.tsv", COST_COLS, COST_METHODS,
+                                     "cost_ns", "cost", problems, floor_absent)
+    _, floor_width = _load_per_method(data_dir / "floor-width.tsv", WIDTH_COLS,
+                                      WIDTH_METHODS, "width_ns", "width", problems,
+                                      floor_absent)
+    absent.update({f"floor:{k}": v for k, v in floor_absent.items()})
 
     scaling_rows, reason = read_table(data_dir / "scaling.tsv", SCALING_COLS, problems)
     scaling = scaling_cells(scaling_rows, problems)
@@ -525,7 +544,14 @@ def load(data_dir: Path, smoke: bool) -> Data:
     if "smoke" in meta.values and meta.values["smoke"] != ("1" if smoke else "0"):
         problems.note(f"meta says smoke={meta.values['smoke']} but analyze.py ran "
                       f"{'with' if smoke else 'without'} --smoke")
-    return Data(meta, cost, width, scaling, accuracy, absent, problems)
+    for pinned in complete:
+        if ((pinned, FLOOR_SCALING) not in scaling
+                or scaling[(pinned, FLOOR_SCALING)].ratio is None):
+            absent[f"floor:scaling:{pinned}"] = (f"scaling.tsv pinned={pinned} lacks "
+                                                 f"{FLOOR_SCALING} at 1 and 2 threads")
+            problems.report(absent[f"floor:scaling:{pinned}"])
+    return Data(meta, cost, width, floor_cost, floor_width, scaling, accuracy, absent,
+                problems)
 
 
 # ----------------------------------------------------------------------- formatting
@@ -635,13 +661,22 @@ def table_rows(d: Data) -> list[Row]:
     rows: list[Row] = []
     rows += dist_rows(d.cost, COST_METHODS, "cost", "read cost / sample (µs)", d.absent, True)
     rows += dist_rows(d.width, WIDTH_METHODS, "width", "bracket width (µs)", d.absent, False)
+    # The floor: ours with transport=mock, against ptp_kvm measured in the same rounds.
+    floor = {f"mock_{m[5:]}": d.floor_cost[m] for m in ("ours_basic", "ours_ext")
+             if m in d.floor_cost}
+    if COST_ANCHOR in d.floor_cost:
+        floor[COST_ANCHOR] = d.floor_cost[COST_ANCHOR]
+    floor_absent = {f"floor:mock_{m[5:]}": d.absent.get(f"floor:cost:{m}", "?")
+                    for m in ("ours_basic", "ours_ext")}
+    rows += dist_rows(floor, ("mock_basic", "mock_ext"), "floor",
+                      "floor: read cost / sample (µs)", floor_absent, True)
     for pinned in (0, 1):
         if f"scaling:{pinned}" in d.absent and not any(
                 (pinned, m) in d.scaling for m in SCALING_METHODS):
             rows.append(Row("ours, kvm", f"scaling, pinned={pinned}",
                             f"not measured: {d.absent[f'scaling:{pinned}']}", "", ""))
             continue
-        for method in SCALING_METHODS:
+        for method in (*SCALING_METHODS, FLOOR_SCALING):
             c = d.scaling.get((pinned, method))
             a = d.scaling.get((pinned, SCALING_ANCHOR))
             if c is None:
@@ -718,6 +753,23 @@ def goals(d: Data) -> list[str]:
                    f"{allreps} at or below {GOAL_COST_RATIO}); per-sample cost "
                    f"{f_us(d.cost[method].summary('median').median)} µs vs "
                    f"{f_us(d.cost[COST_ANCHOR].summary('median').median)} µs.")
+    for method in ("ours_basic", "ours_ext"):
+        r = per_rep_ratio(d.floor_cost.get(method), d.floor_cost.get(COST_ANCHOR))
+        label = f"(1) floor: {method} with transport=mock / kvm_basic"
+        if r is None:
+            why = d.absent.get(f"floor:cost:{method}") \
+                or d.absent.get(f"floor:cost:{COST_ANCHOR}") or "no rep has both methods"
+            out.append(f"- {label}: not measured ({why}).")
+            continue
+        out.append(f"- {label}: median of per-rep ratios {f_goal(r.median)} (reps "
+                   f"{f_goal(r.lo)}..{f_goal(r.hi)}); per-sample cost "
+                   f"{f_us(d.floor_cost[method].summary('median').median)} µs vs "
+                   f"{f_us(d.floor_cost[COST_ANCHOR].summary('median').median)} µs. The "
+                   f"same ioctl whose read is the guest's own clock (a TSC read and a "
+                   f"scaling, the work of a page read, and no host access): what the "
+                   f"PTP core, the syscall and this rig cost around any read "
+                   f"({'below' if r.median <= GOAL_COST_RATIO else 'above'} the "
+                   f"{GOAL_COST_RATIO} goal).")
     # (2) scaling
     for pinned in (0, 1):
         ours = d.scaling.get((pinned, "ours"))
@@ -741,6 +793,16 @@ def goals(d: Data) -> list[str]:
         lo, hi = KVM_NEAR_1X
         out.append(f"- {label}: ours >= {GOAL_SCALING}x from 1 to 2 readers: "
                    f"{verdict(ours.ratio.median >= GOAL_SCALING)}: {figures}.")
+        floor = d.scaling.get((pinned, FLOOR_SCALING))
+        if floor is None or floor.ratio is None:
+            why = d.absent.get(f"floor:scaling:{pinned}", "no mock rows")
+            out.append(f"- {label}: floor (transport=mock) scaling: not measured ({why}).")
+        else:
+            out.append(f"- {label}: floor: the same two readers with transport=mock (no "
+                       f"host access) {f_goal(floor.ratio.median)}x (reps "
+                       f"{f_goal(floor.ratio.lo)}..{f_goal(floor.ratio.hi)}): what this "
+                       f"rig gives two readers that share nothing; ours is "
+                       f"{f_goal(ours.ratio.median / floor.ratio.median)} of it.")
         out.append(f"- {label}: ptp_kvm stays near 1x (taken as {lo}..{hi}x): "
                    f"{verdict(lo <= kvm.ratio.median <= hi)}: ptp_kvm "
                    f"{f_goal(kvm.ratio.median)}x.")

@@ -5,6 +5,8 @@
 #   meta                      key=value
 #   cost.tsv, width.tsv       read cost per sample and bracket widths (ptptool cost)
 #   scaling.tsv               reads/s with 1 and 2 reader threads
+#   floor-cost.tsv, floor-width.tsv  as cost.tsv and width.tsv, ours loaded with
+#                             transport=mock (the floor: phase 5)
 #   accuracy-METHOD.tsv/.meta guest CLOCK_REALTIME - host time by an independent oracle
 # BENCH_SMOKE=1: the same code paths with tiny sizes (about 30 s of measuring).
 # BENCH_UNPINNED=0 skips the last phase (scaling with the guest's vCPUs on two L2 CPUs,
@@ -60,15 +62,18 @@ done
 say "read cost: $(wc -l <"$D/cost.tsv") calls"
 
 # 2. Scaling: reads/s with 1 and 2 threads (thread i pinned to vCPU i).
-scaling() { # scaling PINNED: one round of the four cases per rep, order reversed every rep
+scaling() { # scaling PINNED [CASES]: one round of the cases per rep, order reversed every rep
 	local rep cases c m t dev out rps err
 	for rep in $(seq 1 $SREPS); do
-		cases="ours:1 ours:2 kvm:1 kvm:2"
-		[ $((rep % 2)) = 1 ] || cases="kvm:2 kvm:1 ours:2 ours:1"
+		cases=${2:-ours:1 ours:2 kvm:1 kvm:2}
+		[ $((rep % 2)) = 1 ] || cases=$(tr ' ' '\n' <<<"$cases" | tac | tr '\n' ' ')
 		for c in $cases; do
 			m=${c%:*} t=${c#*:}
-			dev=$ours
-			[ "$m" = ours ] || dev=$kvm
+			case $m in
+			ours) dev=$ours ;;
+			kvm) dev=$kvm ;;
+			mock) dev=$mock ;;
+			esac
 			out=$(ptptool readers "$dev" "$SCAL_S" "$t")
 			# "thread I cpu C reads R errors E ..." lines and "total_reads_per_s N"
 			# (parsed without an exec: execs are what is slow in this guest)
@@ -151,5 +156,31 @@ if [ "${BENCH_UNPINNED:-1}" = 1 ] && [ "$pinned" = 1 ]; then
 	else
 		echo "note=unpinned scaling not measured: could not change the guest's CPU affinity on L2" >>"$D/meta"
 	fi
+fi
+
+# 5. The floor: our module again with transport=mock, whose read is the guest's own
+# CLOCK_REALTIME (no host access, no shared state written), through the same ioctls and
+# threads. What it costs and how it scales is what the PTP core, the syscalls and this
+# rig allow any transport: ours (the page) cannot do better. Read cost interleaved with
+# ptp_kvm as in phase 1 (floor-cost.tsv, floor-width.tsv); scaling as in phases 2 and 4
+# (method mock in scaling.tsv).
+mock=""
+if rmmod "$MOD" && insmod "$PTP_VMCLOCK_KO" transport=mock && mock=$(ptp_by_name "$OUR_NAME") &&
+	[ "$(cat /sys/module/$MOD/status/transport)" = mock ]; then
+	rm -f "$D"/floor-cost.tsv "$D"/floor-width.tsv
+	for rep in $(seq 1 $REPS); do
+		ptptool cost "$mock" "$kvm" "$rep" "$CALLS" "$D/floor-cost.tsv" "$D/floor-width.tsv" ||
+			fail "ptptool cost (floor)"
+	done
+	scaling "$pinned" "mock:1 mock:2"
+	if [ "${BENCH_UNPINNED:-1}" = 1 ] && [ "$pinned" = 1 ] &&
+		host-cmd 'taskset -a -p -c 0,1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1; then
+		scaling 0 "mock:1 mock:2"
+		host-cmd 'taskset -a -p -c 1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1
+	fi
+	say "floor (transport=mock): done"
+	rmmod "$MOD" && insmod "$PTP_VMCLOCK_KO" || fail "reloading ours after the floor"
+else
+	echo "note=floor not measured: could not load the module with transport=mock" >>"$D/meta"
 fi
 say "done"
