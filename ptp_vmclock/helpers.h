@@ -14,5 +14,7 @@ bool ptp_vmclock_kvm_para_available(void);
 unsigned long ptp_vmclock_local_irq_save(void);
 void ptp_vmclock_local_irq_restore(unsigned long flags);
 long ptp_vmclock_kvm_hypercall2(unsigned int nr, unsigned long p1, unsigned long p2);
+void ptp_vmclock_reads_inc(void);
+u64 ptp_vmclock_reads_sum(void);
 
 #endif
