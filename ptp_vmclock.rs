@@ -179,6 +179,14 @@ charp_param!(
     "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage)"
 );
 
+#[cfg(ptp_vmclock_test_build)]
+charp_param!(
+    test_forget_page_param,
+    "test_forget_page",
+    "0",
+    "test builds: unregister the vmclock page behind the transport after this many page reads (0: never), as a migration's destination host would have it"
+);
+
 /// Parses a string parameter with `parse`; an invalid value is logged in one line,
 /// naming the accepted ones.
 fn parse_param<T>(
@@ -262,6 +270,13 @@ impl PtpVmclock {
                     mock_page_param(),
                     vmclock::Hostile::VALID,
                     vmclock::Hostile::parse,
+                )?);
+                #[cfg(ptp_vmclock_test_build)]
+                vmclock::forget::configure(parse_param(
+                    "test_forget_page",
+                    test_forget_page_param(),
+                    vmclock::forget::VALID,
+                    vmclock::forget::parse,
                 )?);
                 status::set_timescale(timescale.name());
                 // Only KVM (clock type 1, or its vmclock page) serves TAI: with `auto`, the

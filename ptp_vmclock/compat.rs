@@ -228,6 +228,12 @@ mod imp {
         pub(crate) fn add(&self, v: u64, _: Relaxed) {
             self.atom().fetch_add(v, Ordering::Relaxed);
         }
+
+        /// Adds `v` (wrapping); returns the value before.
+        #[allow(dead_code)] // Used by test builds only.
+        pub(crate) fn fetch_add(&self, v: u64, _: Relaxed) -> u64 {
+            self.atom().fetch_add(v, Ordering::Relaxed)
+        }
     }
 
     /// The barrier kind `smp_mb(Read)` asks for: `smp_rmb()`.

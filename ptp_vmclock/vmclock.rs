@@ -716,7 +716,12 @@ impl Vmclock {
 
     /// Reads the page: the time in the configured time scale and the TSC it belongs to.
     fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        read_page(self.reg(), self.timescale, bracket)
+        let r = read_page(self.reg(), self.timescale, bracket);
+        #[cfg(ptp_vmclock_test_build)]
+        if r.is_ok() {
+            forget::count_page_read();
+        }
+        r
     }
 
     /// Counts a fallback; a stale page is registered again (rate-limited).
@@ -756,6 +761,56 @@ fn check_unwritten(reg: &Registration) {
         pr_info!("vmclock page intact 150 ms after unregistration\n");
     } else {
         pr_err!("vmclock page written after unregistration\n");
+    }
+}
+
+/// Test builds (`test_forget_page=N`): after the N-th read the page served, the page is
+/// unregistered behind the transport's back, once, as the KVM of a live migration's
+/// destination or of a restore never heard of the registration: nobody updates the page
+/// any more while the module still takes it as registered. The reads must then find it
+/// stale, fall back and register it again.
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) mod forget {
+    use super::register_hypercall;
+    use crate::compat::{Atomic, Relaxed, SetOnce};
+    use kernel::prelude::*;
+
+    static AFTER: SetOnce<u64> = SetOnce::new();
+    static READS: Atomic<u64> = Atomic::new(0);
+
+    /// Accepted values of the parameter.
+    pub(crate) const VALID: &str = "a number of reads, 0 for never";
+
+    /// Sets N (0: never); called once at load.
+    pub(crate) fn configure(after: u64) {
+        AFTER.populate(after);
+    }
+
+    /// Parses the parameter: a decimal number of reads.
+    pub(crate) fn parse(value: &[u8]) -> Result<u64> {
+        if value.is_empty() || value.len() > 18 {
+            return Err(EINVAL);
+        }
+        value.iter().try_fold(0u64, |n, &c| {
+            if c.is_ascii_digit() {
+                Ok(n * 10 + u64::from(c - b'0'))
+            } else {
+                Err(EINVAL)
+            }
+        })
+    }
+
+    /// Counts a read the page served; the N-th unregisters the page.
+    pub(super) fn count_page_read() {
+        let after = AFTER.as_ref().copied().unwrap_or(0);
+        if after != 0 && READS.fetch_add(1, Relaxed) + 1 == after {
+            let ret = register_hypercall(0);
+            pr_info!(
+                "test build: vmclock page unregistered behind the transport after {} reads ({})\n",
+                after,
+                ret
+            );
+        }
     }
 }
 
