@@ -12,10 +12,12 @@ BENCH_DATA=$d BENCH_SMOKE=1 BENCH_UNPINNED=0 bash "$REPO/bench/guest.sh" >/tmp/b
 rc=$?
 sed 's/^/# /' /tmp/bench.out
 check "bench/guest.sh --smoke ran every phase (exit $rc)" test $rc = 0 -a -e "$d/complete"
-check "bench: read cost, widths and scaling data are there" bash -c "
-	test -s '$d/cost.tsv' && test -s '$d/width.tsv' && test \$(wc -l <'$d/scaling.tsv') = 4"
-check "bench: accuracy data for all four methods (incl. NTP over the L2 link)" bash -c "
-	for m in phc2sys_ours phc2sys_kvm chrony_phc_ours chrony_ntp; do
+check "bench: read cost, widths and scaling data are there, and the floor's (transport=mock)" bash -c "
+	test -s '$d/cost.tsv' && test -s '$d/width.tsv' && test \$(wc -l <'$d/scaling.tsv') = 6 &&
+	test -s '$d/floor-cost.tsv' && test -s '$d/floor-width.tsv' &&
+	test \$(grep -c ' mock ' '$d/scaling.tsv') = 2"
+check "bench: accuracy data for all six methods (incl. NTP over the L2 link, phc2sys on both PHCs with the guest on tsc)" bash -c "
+	for m in phc2sys_ours phc2sys_kvm chrony_phc_ours chrony_ntp phc2sys_ours_tsc phc2sys_kvm_tsc; do
 		test -s '$d/accuracy-'\$m.tsv || exit 1; done"
 for m in ptp_vmclock_rs ptp_kvm; do rmmod $m 2>/dev/null; done
 ktap_finished
