@@ -15,7 +15,7 @@
 #   make check-debug     the same on the debug kernel (KASAN, lockdep, kmemleak, UBSAN;
 #                        config/debug/, cached apart: KERNEL_VARIANT=debug); the nested
 #                        groups are skipped there, host-debug runs the host/ series'
-#                        KVM selftest on a debug L2 (README, "The debug kernel")
+#                        KVM selftest on a debug L2 (Documentation/testing.rst, "The debug kernel")
 #   make check-debug-mock  only the group mock on the debug kernel (what CI adds)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)

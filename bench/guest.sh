@@ -169,7 +169,7 @@ touch "$D/complete"
 # 4. Scaling with the guest's vCPUs free to run on both L2 CPUs (the rig's risky case).
 if [ "${BENCH_UNPINNED:-1}" = 1 ] && [ "$pinned" = 1 ]; then
 	if host-cmd 'taskset -a -p -c 0,1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1; then
-		echo "note=unpinned scaling: the nested rig lost the test guest before this phase ended (two vCPUs making hypercalls at once, see README)" >"$D/unpinned-pending"
+		echo "note=unpinned scaling: the nested rig lost the test guest before this phase ended (two vCPUs making hypercalls at once, see Documentation/testing.rst)" >"$D/unpinned-pending"
 		scaling 0
 		host-cmd 'taskset -a -p -c 1 "$(pgrep -x qemu-system-x86 | head -n1)"' >/dev/null 2>&1
 		rm -f "$D/unpinned-pending"

@@ -24,7 +24,7 @@
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
 //!   latest successful read, or `unknown` when the interface carries no status.
 //!
-//! The counters are module-wide atomics, updated lock-free by the readers.
+//! The counters are module-wide: atomics updated lock-free, the reads counter per CPU.
 
 use crate::bindings;
 use crate::compat::{self, Atomic, Formatter, Relaxed, SetOnce};
