@@ -554,11 +554,14 @@ impl Registration {
     }
 
     /// Writes the little-endian word at byte offset `off` (only into a page no host
-    /// writes: one never registered, or unregistered).
+    /// writes: one never registered, or unregistered; the one exception is the kexec
+    /// test's negative control in test builds, see [`mark_after_reboot`]).
     fn set_word(&self, off: usize, v: u64) {
         let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and `i` in bounds; no host writes it (see above) and
-        // readers only load from it.
+        // SAFETY: The page is live and `i` in bounds. The store is one aligned volatile
+        // access to memory inside `Opaque`, which the host may also write behind the
+        // compiler's back (in the exception above); readers only load from it and
+        // validate what they load (a page holding the pattern reads as invalid).
         unsafe {
             self.page
                 .get()
@@ -773,8 +776,10 @@ fn test_reboot_keep() -> bool {
 /// address, so that the next kernel (which the test boots with the page reserved) can
 /// check that nobody writes it any more. With `unregistered` false (`test_reboot_keep=1`,
 /// the test's negative control) the host still writes the page: the fill races with its
-/// writes, word by word (volatile stores to memory this kernel owns, which nothing in it
-/// reads any more), and the next kernel must find the host's page, not the pattern.
+/// writes, word by word (volatile stores to memory this kernel owns), and the next kernel
+/// must find the host's page, not the pattern. Either way a reader still running meets a
+/// page that does not decode (or a torn seqcount section) and falls back to the
+/// hypercall.
 fn mark_after_reboot(reg: &Registration, unregistered: bool) {
     reg.fill(REBOOT_PATTERN);
     pr_info!(
