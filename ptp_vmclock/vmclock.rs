@@ -558,10 +558,9 @@ impl Registration {
     /// test's negative control in test builds, see [`mark_after_reboot`]).
     fn set_word(&self, off: usize, v: u64) {
         let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and `i` in bounds. The store is one aligned volatile
-        // access to memory inside `Opaque`, which the host may also write behind the
-        // compiler's back (in the exception above); readers only load from it and
-        // validate what they load (a page holding the pattern reads as invalid).
+        // SAFETY: The page is live and `i` in bounds: one aligned volatile store into
+        // `Opaque` memory the host may also write (in the exception above); readers only
+        // load from it and validate what they load (the pattern reads as invalid).
         unsafe {
             self.page
                 .get()
