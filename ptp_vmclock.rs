@@ -187,6 +187,24 @@ charp_param!(
     "test builds: unregister the vmclock page behind the transport after this many page reads (0: never), as a migration's destination host would have it"
 );
 
+#[cfg(ptp_vmclock_test_build)]
+charp_param!(
+    test_reboot_keep_param,
+    "test_reboot_keep",
+    "0",
+    "test builds: 1 = the reboot notifier leaves the vmclock page registered (the kexec test's negative control)"
+);
+
+/// Parses `test_reboot_keep` (test builds): `0` (the default) or `1`.
+#[cfg(ptp_vmclock_test_build)]
+fn parse_bool01(value: &[u8]) -> Result<bool> {
+    match value {
+        b"" | b"0" => Ok(false),
+        b"1" => Ok(true),
+        _ => Err(EINVAL),
+    }
+}
+
 /// Parses a string parameter with `parse`; an invalid value is logged in one line,
 /// naming the accepted ones.
 fn parse_param<T>(
@@ -277,6 +295,13 @@ impl PtpVmclock {
                     test_forget_page_param(),
                     vmclock::forget::VALID,
                     vmclock::forget::parse,
+                )?);
+                #[cfg(ptp_vmclock_test_build)]
+                vmclock::configure_test_reboot_keep(parse_param(
+                    "test_reboot_keep",
+                    test_reboot_keep_param(),
+                    "0|1",
+                    parse_bool01,
                 )?);
                 status::set_timescale(timescale.name());
                 // Only KVM (clock type 1, or its vmclock page) serves TAI: with `auto`, the

@@ -23,6 +23,8 @@
 //! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
 //!   latest successful read, or `unknown` when the interface carries no status.
+//! - `page_gpa` (test builds only): the guest physical address of the registered vmclock
+//!   page (`0x...`, `none` without one), for the kexec test (tests/guest/vmclock-kexec.sh).
 //!
 //! The counters are module-wide: atomics updated lock-free, the reads counter per CPU.
 
@@ -59,6 +61,9 @@ static PAGE_PERIOD: Atomic<u64> = Atomic::new(0);
 static PAGE_SHIFT: Atomic<i32> = Atomic::new(0);
 static PAGE_REGISTRATIONS: Atomic<u64> = Atomic::new(0);
 static PAGE_FALLBACKS: Atomic<u64> = Atomic::new(0);
+/// The registered page's guest physical address (0: none), test builds.
+#[cfg(ptp_vmclock_test_build)]
+static PAGE_GPA: Atomic<u64> = Atomic::new(0);
 /// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
 static PAGE_FALLBACK_LAST: Atomic<i32> = Atomic::new(0);
 
@@ -172,6 +177,12 @@ pub(crate) fn count_page_registration(ok: bool) {
     }
 }
 
+/// Records the guest physical address of the registered vmclock page (test builds).
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) fn set_page_gpa(gpa: u64) {
+    PAGE_GPA.store(gpa, Relaxed);
+}
+
 /// Records the transport in use (once per load).
 pub(crate) fn set_transport(name: &'static str) {
     TRANSPORT.populate(name);
@@ -274,9 +285,14 @@ static ATTR_PAGE_AGE: Attr = Attr::new(c_str!("page_age_us"));
 static ATTR_PAGE_REGISTRATIONS: Attr = Attr::new(c_str!("page_registrations"));
 static ATTR_PAGE_FALLBACKS: Attr = Attr::new(c_str!("page_fallbacks"));
 static ATTR_PAGE_FALLBACK_LAST: Attr = Attr::new(c_str!("page_fallback_last"));
+#[cfg(ptp_vmclock_test_build)]
+static ATTR_PAGE_GPA: Attr = Attr::new(c_str!("page_gpa"));
+
+/// The number of attributes: one more in test builds (`page_gpa`).
+const NATTRS: usize = 20 + cfg!(ptp_vmclock_test_build) as usize;
 
 /// The NULL-terminated attribute list of the group.
-struct AttrList([*mut bindings::attribute; 21]);
+struct AttrList([*mut bindings::attribute; NATTRS + 1]);
 
 // SAFETY: The list is never written; sysfs only reads it.
 unsafe impl Sync for AttrList {}
@@ -302,6 +318,8 @@ static ATTRS: AttrList = AttrList([
     ATTR_PAGE_REGISTRATIONS.as_ptr(),
     ATTR_PAGE_FALLBACKS.as_ptr(),
     ATTR_PAGE_FALLBACK_LAST.as_ptr(),
+    #[cfg(ptp_vmclock_test_build)]
+    ATTR_PAGE_GPA.as_ptr(),
     core::ptr::null_mut(),
 ]);
 
@@ -328,6 +346,9 @@ static GROUP: Group = Group({
 /// Formats the value of the attribute `attr`.
 fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core::fmt::Result {
     let is = |a: &'static Attr| core::ptr::eq(attr, &a.0);
+    if let Some(result) = format_test_build(attr, f) {
+        return result;
+    }
     if is(&ATTR_TRANSPORT) {
         writeln!(f, "{}", TRANSPORT.as_ref().copied().unwrap_or("none"))
     } else if is(&ATTR_CLOCK) {
@@ -410,6 +431,30 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
     } else {
         Err(core::fmt::Error)
     }
+}
+
+/// Formats the attributes only test builds have (`page_gpa`); `None` for the others.
+#[cfg(ptp_vmclock_test_build)]
+fn format_test_build(
+    attr: *const bindings::kobj_attribute,
+    f: &mut Formatter<'_>,
+) -> Option<core::fmt::Result> {
+    if !core::ptr::eq(attr, &ATTR_PAGE_GPA.0) {
+        return None;
+    }
+    Some(match PAGE_GPA.load(Relaxed) {
+        0 => writeln!(f, "none"),
+        gpa => writeln!(f, "{:#x}", gpa),
+    })
+}
+
+/// Formats the attributes only test builds have: none here.
+#[cfg(not(ptp_vmclock_test_build))]
+fn format_test_build(
+    _attr: *const bindings::kobj_attribute,
+    _f: &mut Formatter<'_>,
+) -> Option<core::fmt::Result> {
+    None
 }
 
 /// The `show` callback of every status attribute.

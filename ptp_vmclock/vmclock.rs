@@ -526,8 +526,13 @@ impl Registration {
         // unregistered in `drop`, before the object goes away).
         let this = unsafe { &*this };
         this.shut_down.store(true, Relaxed);
-        if !this.unregister() {
+        if cfg!(ptp_vmclock_test_build) && test_reboot_keep() {
+            // The negative control of the kexec test: the host keeps writing the page.
+            mark_after_reboot(this, false);
+        } else if !this.unregister() {
             pr_err!("cannot unregister the vmclock page at reboot\n");
+        } else if cfg!(ptp_vmclock_test_build) {
+            mark_after_reboot(this, true);
         }
         bindings::NOTIFY_DONE as kernel::ffi::c_int
     }
@@ -563,11 +568,13 @@ impl Registration {
     }
 
     /// Writes the little-endian word at byte offset `off` (only into a page no host
-    /// writes: one never registered, or unregistered).
+    /// writes: one never registered, or unregistered; the one exception is the kexec
+    /// test's negative control in test builds, see [`mark_after_reboot`]).
     fn set_word(&self, off: usize, v: u64) {
         let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and `i` in bounds; no host writes it (see above) and
-        // readers only load from it.
+        // SAFETY: The page is live and `i` in bounds: one aligned volatile store into
+        // `Opaque` memory the host may also write (in the exception above); readers only
+        // load from it and validate what they load (the pattern reads as invalid).
         unsafe {
             self.page
                 .get()
@@ -577,7 +584,8 @@ impl Registration {
         };
     }
 
-    /// Fills the page with `pattern` (only once the host no longer writes it).
+    /// Fills the page with `pattern` (only once the host no longer writes it, except for
+    /// the kexec test's negative control: see [`mark_after_reboot`]).
     fn fill(&self, pattern: u64) {
         for i in 0..PAGE_WORDS {
             self.set_word(i * 8, pattern);
@@ -701,6 +709,8 @@ impl Vmclock {
             reg: Some(reg),
         };
         status::count_page_registration(true);
+        #[cfg(ptp_vmclock_test_build)]
+        status::set_page_gpa(this.reg().gpa());
         Ok(this)
     }
 
@@ -812,6 +822,50 @@ pub(crate) mod forget {
             );
         }
     }
+}
+
+/// What the reboot notifier of a test build fills the page with: the kexec test
+/// (tests/guest/vmclock-kexec.sh) looks for it at the page's address in the next kernel.
+pub(crate) const REBOOT_PATTERN: u64 = 0x6b65_7865_635f_7067;
+
+/// `test_reboot_keep=1` (test builds): the reboot notifier leaves the page registered.
+#[cfg(ptp_vmclock_test_build)]
+static TEST_REBOOT_KEEP: Atomic<bool> = Atomic::new(false);
+
+/// Sets `test_reboot_keep` (test builds, at load).
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) fn configure_test_reboot_keep(keep: bool) {
+    TEST_REBOOT_KEEP.store(keep, Relaxed);
+}
+
+/// Whether the reboot notifier leaves the page registered (only ever in test builds).
+fn test_reboot_keep() -> bool {
+    #[cfg(ptp_vmclock_test_build)]
+    return TEST_REBOOT_KEEP.load(Relaxed);
+    #[cfg(not(ptp_vmclock_test_build))]
+    false
+}
+
+/// Test builds, at reboot and kexec: fills the page with [`REBOOT_PATTERN`] and logs its
+/// address, so that the next kernel (which the test boots with the page reserved) can
+/// check that nobody writes it any more. With `unregistered` false (`test_reboot_keep=1`,
+/// the test's negative control) the host still writes the page: the fill races with its
+/// writes, word by word (volatile stores to memory this kernel owns), and the next kernel
+/// must find the host's page, not the pattern. Either way a reader still running meets a
+/// page that does not decode (or a torn seqcount section) and falls back to the
+/// hypercall.
+fn mark_after_reboot(reg: &Registration, unregistered: bool) {
+    reg.fill(REBOOT_PATTERN);
+    pr_info!(
+        "vmclock page at gpa {:#x} {} at reboot, filled with {:#x}\n",
+        reg.gpa(),
+        if unregistered {
+            "unregistered"
+        } else {
+            "left registered (test_reboot_keep=1)"
+        },
+        REBOOT_PATTERN
+    );
 }
 
 impl Transport for Vmclock {
