@@ -395,15 +395,6 @@ mod imp {
             Self(unsafe { bindings::ptp_vmclock_raw_smp_processor_id() })
         }
 
-        /// A CPU number known to be valid.
-        ///
-        /// # Safety
-        ///
-        /// `id` must be below `nr_cpu_ids`.
-        pub(crate) unsafe fn from_u32_unchecked(id: u32) -> Self {
-            Self(id)
-        }
-
         /// The number.
         pub(crate) fn as_u32(self) -> u32 {
             self.0

@@ -14,6 +14,13 @@ bool ptp_vmclock_kvm_para_available(void);
 unsigned long ptp_vmclock_local_irq_save(void);
 void ptp_vmclock_local_irq_restore(unsigned long flags);
 long ptp_vmclock_kvm_hypercall2(unsigned int nr, unsigned long p1, unsigned long p2);
+bool ptp_vmclock_hypercall_is_vmmcall(void);
+struct pvclock_vcpu_time_info;
+struct pvclock_vcpu_time_info *ptp_vmclock_this_cpu_pvti(void);
+unsigned int ptp_vmclock_pvclock_read_begin(const struct pvclock_vcpu_time_info *src);
+bool ptp_vmclock_pvclock_read_retry(const struct pvclock_vcpu_time_info *src,
+				    unsigned int version);
+u64 ptp_vmclock_pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, u64 tsc);
 void ptp_vmclock_reads_inc(void);
 u64 ptp_vmclock_reads_sum(void);
 

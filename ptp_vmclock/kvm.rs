@@ -13,13 +13,11 @@
 
 use crate::bindings;
 use crate::compat::{
-    eopnotsupp, new_spinlock_irq, nr_cpu_ids, smp_mb, Atomic, CpuId, Read, Relaxed, SetOnce,
-    SpinLockIrq,
+    eopnotsupp, new_spinlock_irq, nr_cpu_ids, Atomic, CpuId, Relaxed, SetOnce, SpinLockIrq,
 };
 use crate::status::{self, HostStatus, Leap};
-use crate::time::{self, Timespec};
+use crate::time::Timespec;
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
-use core::arch::asm;
 use kernel::prelude::*;
 
 // --- Clock types and host status (host/*.patch ABI) ---------------------------------------
@@ -188,25 +186,15 @@ impl Insn {
     }
 }
 
-/// Picks the hypercall instruction for a CPU vendor (`boot_cpu_data.x86_vendor`).
-///
-/// Executing the other vendor's instruction traps, and KVM may then patch the guest's code
-/// in place; never rely on that.
-pub(crate) fn insn_for_vendor(vendor: u32) -> Insn {
-    if vendor == bindings::X86_VENDOR_AMD || vendor == bindings::X86_VENDOR_HYGON {
+/// The instruction the kernel's KVM hypercalls use on this CPU (for messages): VMMCALL
+/// where the CPU has it (AMD, Hygon), else VMCALL, as `kvm_hypercall*()` pick it.
+fn hypercall_insn() -> Insn {
+    // SAFETY: Reads a CPU feature bit; no requirements.
+    if unsafe { bindings::ptp_vmclock_hypercall_is_vmmcall() } {
         Insn::Vmmcall
     } else {
         Insn::Vmcall
     }
-}
-
-/// Whether CPUID's `ebx`, `ecx`, `edx` spell KVM's signature `"KVMKVMKVM\0\0\0"`.
-pub(crate) fn is_kvm_signature(ebx: u32, ecx: u32, edx: u32) -> bool {
-    let mut sig = [0u8; 12];
-    sig[0..4].copy_from_slice(&ebx.to_le_bytes());
-    sig[4..8].copy_from_slice(&ecx.to_le_bytes());
-    sig[8..12].copy_from_slice(&edx.to_le_bytes());
-    &sig == b"KVMKVMKVM\0\0\0"
 }
 
 /// Maps the return value of `KVM_HC_CLOCK_PAIRING` to a Linux error.
@@ -224,35 +212,10 @@ pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
     }
 }
 
-/// The base of KVM's CPUID leaves, if this is a KVM guest (`kvm_cpuid_base()`).
-fn kvm_cpuid_base() -> Option<u32> {
-    // SAFETY: `cpuid` exists on every x86-64 CPU and has no side effects.
-    let leaf1 = unsafe { core::arch::x86_64::__cpuid(1) };
-    // CPUID.1:ECX bit 31: running under a hypervisor.
-    if leaf1.ecx & (1 << 31) == 0 {
-        return None;
-    }
-    (0x4000_0000u32..0x4001_0000).step_by(0x100).find(|&base| {
-        // SAFETY: As above; hypervisor leaves are defined when the hypervisor bit is set.
-        let r = unsafe { core::arch::x86_64::__cpuid(base) };
-        is_kvm_signature(r.ebx, r.ecx, r.edx)
-    })
-}
-
-/// The boot CPU's vendor (`X86_VENDOR_*`).
-fn cpu_vendor() -> u32 {
-    // SAFETY: `boot_cpu_data` is written during early boot only; reading the vendor byte is
-    // a plain read of initialised memory.
-    let vendor = unsafe {
-        core::ptr::addr_of!(
-            bindings::boot_cpu_data
-                .__bindgen_anon_1
-                .__bindgen_anon_1
-                .x86_vendor
-        )
-        .read()
-    };
-    u32::from(vendor)
+/// Whether this is a KVM guest (`kvm_para_available()`: KVM's CPUID signature).
+fn kvm_para_available() -> bool {
+    // SAFETY: Reads CPUID; no requirements.
+    unsafe { bindings::ptp_vmclock_kvm_para_available() }
 }
 
 /// Whether the guest's memory is encrypted (SEV, TDX): the host cannot write a private
@@ -269,48 +232,24 @@ fn guest_mem_encrypted() -> bool {
     }
 }
 
-/// Issues `KVM_HC_CLOCK_PAIRING(gpa, clock_type)` and returns its result.
+/// Issues `KVM_HC_CLOCK_PAIRING(gpa, clock_type)` through the kernel's `kvm_hypercall2()`
+/// (which picks VMCALL or VMMCALL, and the TDX path) and returns its result.
 ///
 /// # Safety
 ///
-/// This must be a KVM guest whose CPU uses `insn`, and `gpa` must be the guest physical
-/// address of a `struct kvm_clock_pairing` that nothing else accesses during the call.
-unsafe fn clock_pairing_hypercall(insn: Insn, gpa: u64, clock_type: u64) -> i64 {
-    let nr = i64::from(bindings::KVM_HC_CLOCK_PAIRING);
-    let ret: i64;
-    // The KVM hypercall ABI passes the number in RAX and the arguments in RBX, RCX, RDX,
-    // RSI, and returns in RAX; every other register is preserved. Rust cannot name RBX as
-    // an operand (LLVM reserves it), so the first argument goes in a scratch register and is
-    // swapped into RBX around the instruction, which restores RBX afterwards. The host
-    // writes the buffer behind the physical address, so the asm is not `nomem`.
-    match insn {
-        // SAFETY: By the function's safety requirements the hypercall exists and only writes
-        // the caller's buffer; RBX is restored by the second `xchg`.
-        Insn::Vmcall => unsafe {
-            asm!(
-                "xchg {a0}, rbx",
-                "vmcall",
-                "xchg {a0}, rbx",
-                a0 = inout(reg) gpa => _,
-                inlateout("rax") nr => ret,
-                in("rcx") clock_type,
-                options(nostack),
-            )
-        },
-        // SAFETY: As above, with AMD's instruction.
-        Insn::Vmmcall => unsafe {
-            asm!(
-                "xchg {a0}, rbx",
-                "vmmcall",
-                "xchg {a0}, rbx",
-                a0 = inout(reg) gpa => _,
-                inlateout("rax") nr => ret,
-                in("rcx") clock_type,
-                options(nostack),
-            )
-        },
-    }
-    ret
+/// This must be a KVM guest, and `gpa` must be the guest physical address of a
+/// `struct kvm_clock_pairing` that nothing else accesses during the call.
+unsafe fn clock_pairing_hypercall(gpa: u64, clock_type: u64) -> i64 {
+    // SAFETY: By the function's safety requirements the hypercall exists and the host only
+    // writes the caller's buffer.
+    let ret = unsafe {
+        bindings::ptp_vmclock_kvm_hypercall2(
+            bindings::KVM_HC_CLOCK_PAIRING,
+            gpa as kernel::ffi::c_ulong,
+            clock_type as kernel::ffi::c_ulong,
+        )
+    };
+    ret as i64
 }
 
 /// The hypercall buffer, on its own cache line.
@@ -399,7 +338,7 @@ impl Kvm {
         Ok(Self {
             insn,
             slots,
-            pvclock_ok: pvclock_layout_ok(),
+            pvclock_ok: pvclock_available(),
             clock_type: CLOCK_TYPE_WALLCLOCK,
             timescale: Timescale::Utc,
             tsc_valid: true,
@@ -482,9 +421,9 @@ impl Kvm {
     fn hypercall(&self, data: &mut SlotData, bracket: &mut impl Bracket) -> Result<PairingBuf> {
         let ptr: *mut PairingBuf = &mut data.buf;
         bracket.before();
-        // SAFETY: `probe` established that this is a KVM guest using `self.insn`; `data.gpa`
-        // is the physical address of `data.buf` (type invariant), ours alone under the lock.
-        let ret = unsafe { clock_pairing_hypercall(self.insn, data.gpa, self.clock_type) };
+        // SAFETY: `probe` established that this is a KVM guest; `data.gpa` is the physical
+        // address of `data.buf` (type invariant), ours alone under the lock.
+        let ret = unsafe { clock_pairing_hypercall(data.gpa, self.clock_type) };
         bracket.after();
         map_hypercall_ret(ret)?;
         // SAFETY: `ptr` is valid and aligned; the host wrote it behind the compiler's back, so
@@ -514,86 +453,17 @@ fn buf_status(_buf: &PairingBuf) -> Option<HostStatus> {
 
 /// This CPU's pvclock page (`this_cpu_pvti()`), if kvm-clock set one up.
 ///
-/// Must be called with interrupts (or preemption) disabled, so the CPU cannot change.
+/// Call with interrupts (or preemption) disabled, so the CPU cannot change; kvm-clock never
+/// frees the pages.
 fn this_cpu_pvti() -> Option<*const bindings::pvclock_vcpu_time_info> {
-    pvti_of(CpuId::current())
+    // SAFETY: Reads this CPU's `hv_clock_per_cpu`; no requirements.
+    let p = unsafe { bindings::ptp_vmclock_this_cpu_pvti() };
+    (!p.is_null()).then_some(p.cast_const())
 }
 
-/// The pvclock page of `cpu` (`per_cpu(hv_clock_per_cpu, cpu)`), if kvm-clock set one up.
-fn pvti_of(cpu: CpuId) -> Option<*const bindings::pvclock_vcpu_time_info> {
-    // SAFETY: `__per_cpu_offset` is an exported array that is read-only after boot.
-    let offsets = unsafe { &*core::ptr::addr_of!(bindings::__per_cpu_offset) };
-    let offset = *offsets.get(cpu.as_u32() as usize)?;
-    // `per_cpu_ptr()`: the address of the per-CPU variable plus the CPU's offset.
-    let var = core::ptr::addr_of!(bindings::hv_clock_per_cpu);
-    let slot = var
-        .cast::<u8>()
-        .wrapping_add(offset)
-        .cast::<*mut bindings::pvclock_vsyscall_time_info>();
-    // SAFETY: `slot` is `cpu`'s copy of `hv_clock_per_cpu`, which kvm-clock writes while
-    // bringing the CPU up, before that CPU runs anything else.
-    let pvti = unsafe { slot.read_volatile() };
-    // `pvti` is the first member of `pvclock_vsyscall_time_info`; the pages are cache-line
-    // aligned, which the field reads below rely on.
-    // (Not `is_aligned()`: 6.12's minimum Rust is 1.78.)
-    let aligned = pvti as usize % core::mem::align_of::<u64>() == 0;
-    (!pvti.is_null() && aligned).then(|| pvti.cast_const().cast())
-}
-
-/// Checks the per-CPU pvclock lookup against the one kvm-clock exports for CPU 0.
-fn pvclock_layout_ok() -> bool {
-    // SAFETY: `pvclock_get_pvti_cpu0_va()` only returns a pointer.
-    let cpu0 = unsafe { bindings::pvclock_get_pvti_cpu0_va() };
-    // SAFETY: CPU 0 always exists.
-    let ours = pvti_of(unsafe { CpuId::from_u32_unchecked(0) });
-    match ours {
-        // kvm-clock only publishes CPU 0's page when the TSC is stable; otherwise there is
-        // nothing to compare with and the per-CPU pointer is trusted as C trusts it.
-        Some(p) => cpu0.is_null() || core::ptr::eq(p, cpu0.cast_const().cast()),
-        None => false,
-    }
-}
-
-/// A consistent snapshot of the pvclock fields that convert a TSC value.
-struct PvclockParams {
-    version: u32,
-    tsc_timestamp: u64,
-    system_time: u64,
-    mul: u32,
-    shift: i8,
-}
-
-/// Reads the version of a pvclock page.
-///
-/// # Safety
-///
-/// `p` must be a live, 8-byte aligned pvclock page.
-unsafe fn pvclock_version(p: *const bindings::pvclock_vcpu_time_info) -> u32 {
-    // SAFETY: By the safety requirements the field is valid and (offset 0) aligned.
-    unsafe { core::ptr::addr_of!((*p).version).read_volatile() }
-}
-
-/// Reads the conversion parameters of a pvclock page.
-///
-/// # Safety
-///
-/// `p` must be a live, 8-byte aligned pvclock page.
-unsafe fn pvclock_params(
-    p: *const bindings::pvclock_vcpu_time_info,
-    version: u32,
-) -> PvclockParams {
-    // SAFETY: By the safety requirements the fields are valid; the struct is declared packed
-    // but every field sits at its natural alignment (offsets 8, 16, 24, 28) in an aligned
-    // page, so the volatile reads are aligned.
-    unsafe {
-        PvclockParams {
-            version,
-            tsc_timestamp: core::ptr::addr_of!((*p).tsc_timestamp).read_volatile(),
-            system_time: core::ptr::addr_of!((*p).system_time).read_volatile(),
-            mul: core::ptr::addr_of!((*p).tsc_to_system_mul).read_volatile(),
-            shift: core::ptr::addr_of!((*p).tsc_shift).read_volatile(),
-        }
-    }
+/// Whether kvm-clock set up per-CPU pvclock pages (kvm-clock cross timestamps).
+fn pvclock_available() -> bool {
+    this_cpu_pvti().is_some()
 }
 
 /// One version section of this CPU's pvclock page: converts a TSC value read inside it
@@ -607,32 +477,23 @@ pub(crate) struct PvclockSection {
 }
 
 impl PvclockSection {
-    /// Starts a section on this CPU's page; `None` if kvm-clock set up none.
+    /// Starts a section on this CPU's page (`pvclock_read_begin()`); `None` if kvm-clock
+    /// set up none.
     pub(crate) fn begin() -> Option<Self> {
         let pvti = this_cpu_pvti()?;
-        // SAFETY: `pvti` is a live, aligned pvclock page (`pvti_of`).
-        let version = unsafe { pvclock_version(pvti) } & !1;
-        smp_mb(Read);
+        // SAFETY: `pvti` is a live pvclock page (`this_cpu_pvti`).
+        let version = unsafe { bindings::ptp_vmclock_pvclock_read_begin(pvti) };
         Some(Self { pvti, version })
     }
 
-    /// Converts `tsc`, read since [`PvclockSection::begin`]; `None` if the page changed
-    /// meanwhile (begin again).
+    /// Converts `tsc`, read since [`PvclockSection::begin`] (`__pvclock_read_cycles()`);
+    /// `None` if the page changed meanwhile (`pvclock_read_retry()`: begin again).
     pub(crate) fn end(&self, tsc: u64) -> Option<u64> {
-        // SAFETY: As in `begin`.
-        let params = unsafe { pvclock_params(self.pvti, self.version) };
-        smp_mb(Read);
-        // SAFETY: As in `begin`.
-        if unsafe { pvclock_version(self.pvti) } != params.version {
-            return None;
-        }
-        Some(time::pvclock_tsc_to_ns(
-            tsc,
-            params.tsc_timestamp,
-            params.system_time,
-            params.mul,
-            params.shift,
-        ))
+        // SAFETY: `self.pvti` is a live pvclock page (`begin`).
+        let ns = unsafe { bindings::ptp_vmclock_pvclock_read_cycles(self.pvti, tsc) };
+        // SAFETY: As above.
+        let changed = unsafe { bindings::ptp_vmclock_pvclock_read_retry(self.pvti, self.version) };
+        (!changed).then_some(ns)
     }
 }
 
@@ -640,7 +501,7 @@ impl Transport for Kvm {
     const NAME: &'static str = "kvm";
 
     fn probe() -> Result<Self, ProbeError> {
-        if kvm_cpuid_base().is_none() {
+        if !kvm_para_available() {
             return Err(ProbeError::unavailable(
                 "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
             ));
@@ -653,7 +514,7 @@ impl Transport for Kvm {
         let (timescale, pairing) = CONFIG
             .copy()
             .unwrap_or((Timescale::Utc, PairingChoice::Auto));
-        let mut kvm = Self::new(insn_for_vendor(cpu_vendor())).map_err(|err| ProbeError {
+        let mut kvm = Self::new(hypercall_insn()).map_err(|err| ProbeError {
             err,
             reason: "cannot allocate the per-CPU hypercall buffers",
         })?;

@@ -68,39 +68,3 @@ impl Timespec {
         Self::new(ns / NSEC_PER_SEC, ns % NSEC_PER_SEC)
     }
 }
-
-/// Scales a TSC delta to nanoseconds the way pvclock does (`pvclock_scale_delta()`).
-///
-/// The delta is shifted by `shift` (left if positive, right if negative), multiplied by the
-/// 32.32 fixed-point fraction `mul_frac` and the product's bits 32..95 are returned, modulo
-/// 2^64, exactly like the C version. Shifts of 64 bits or more yield 0 instead of the
-/// undefined behaviour of C.
-pub(crate) fn pvclock_scale_delta(delta: u64, mul_frac: u32, shift: i8) -> u64 {
-    let amount = u32::from(shift.unsigned_abs());
-    let delta = if shift < 0 {
-        delta.checked_shr(amount).unwrap_or(0)
-    } else {
-        delta.checked_shl(amount).unwrap_or(0)
-    };
-    let mul = u64::from(mul_frac);
-    // Both partial products are 32 x 32 bits and cannot overflow.
-    let low = (delta & 0xffff_ffff) * mul;
-    let high = (delta >> 32) * mul;
-    high.wrapping_add(low >> 32)
-}
-
-/// Converts a guest TSC value into kvm-clock nanoseconds with one vCPU's pvclock parameters
-/// (`__pvclock_read_cycles()`), with the same modulo-2^64 arithmetic as the C code.
-pub(crate) fn pvclock_tsc_to_ns(
-    tsc: u64,
-    tsc_timestamp: u64,
-    system_time: u64,
-    mul_frac: u32,
-    shift: i8,
-) -> u64 {
-    system_time.wrapping_add(pvclock_scale_delta(
-        tsc.wrapping_sub(tsc_timestamp),
-        mul_frac,
-        shift,
-    ))
-}
