@@ -14,5 +14,7 @@ bool ptp_vmclock_kvm_para_available(void);
 unsigned long ptp_vmclock_local_irq_save(void);
 void ptp_vmclock_local_irq_restore(unsigned long flags);
 long ptp_vmclock_kvm_hypercall2(unsigned int nr, unsigned long p1, unsigned long p2);
+int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len);
+void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len);
 
 #endif

@@ -21,11 +21,13 @@
 
 use crate::bindings;
 use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
+use crate::device::DevicePage;
 use crate::kvm::{self, Kvm, Timescale};
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
 use kernel::prelude::*;
+use kernel::sync::Arc;
 use kernel::types::Opaque;
 
 // --- The page layout ---------------------------------------------------------------------
@@ -35,13 +37,13 @@ use kernel::types::Opaque;
 // target tree has the headers they are checked against them at build time.
 
 const OFF_MAGIC: usize = 0;
-const OFF_SIZE: usize = 4;
-const OFF_VERSION: usize = 8;
+pub(crate) const OFF_SIZE: usize = 4;
+pub(crate) const OFF_VERSION: usize = 8;
 const OFF_COUNTER_ID: usize = 10;
 const OFF_TIME_TYPE: usize = 11;
 const OFF_SEQ_COUNT: usize = 12;
 const OFF_DISRUPTION_MARKER: usize = 16;
-const OFF_FLAGS: usize = 24;
+pub(crate) const OFF_FLAGS: usize = 24;
 const OFF_CLOCK_STATUS: usize = 34;
 const OFF_TAI_OFFSET_SEC: usize = 36;
 const OFF_LEAP_INDICATOR: usize = 38;
@@ -54,19 +56,20 @@ const OFF_TIME_ESTERROR_NANOSEC: usize = 88;
 const OFF_TIME_MAXERROR_NANOSEC: usize = 96;
 const OFF_VM_GENERATION_COUNTER: usize = 104;
 /// `sizeof(struct vmclock_abi)`, where the KVM extras start.
-const ABI_SIZE: usize = 112;
+pub(crate) const ABI_SIZE: usize = 112;
 /// `struct kvm_vmclock_extra.generation`: host timekeeper updates KVM had seen.
 const OFF_KVM_GENERATION: usize = 112;
 /// `struct kvm_vmclock_extra.unusable`: why KVM marked the page unusable.
 const OFF_KVM_UNUSABLE: usize = 120;
 
-const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
+pub(crate) const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
 const COUNTER_X86_TSC: u8 = 1;
 const TIME_UTC: u8 = 0;
 const TIME_TAI: u8 = 1;
 const FLAG_TAI_OFFSET_VALID: u64 = 1 << 0;
 const FLAG_TIME_ESTERROR_VALID: u64 = 1 << 5;
 const FLAG_TIME_MAXERROR_VALID: u64 = 1 << 6;
+const FLAG_VM_GEN_COUNTER_PRESENT: u64 = 1 << 8;
 const STATUS_SYNCHRONIZED: u8 = 2;
 const STATUS_FREERUNNING: u8 = 3;
 const STATUS_UNRELIABLE: u8 = 4;
@@ -107,6 +110,7 @@ const _: () = {
     assert!(bindings::VMCLOCK_FLAG_TAI_OFFSET_VALID as u64 == FLAG_TAI_OFFSET_VALID);
     assert!(bindings::VMCLOCK_FLAG_TIME_ESTERROR_VALID as u64 == FLAG_TIME_ESTERROR_VALID);
     assert!(bindings::VMCLOCK_FLAG_TIME_MAXERROR_VALID as u64 == FLAG_TIME_MAXERROR_VALID);
+    assert!(bindings::VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT as u64 == FLAG_VM_GEN_COUNTER_PRESENT);
     assert!(bindings::VMCLOCK_STATUS_SYNCHRONIZED as u8 == STATUS_SYNCHRONIZED);
     assert!(bindings::VMCLOCK_STATUS_FREERUNNING as u8 == STATUS_FREERUNNING);
     assert!(bindings::VMCLOCK_STATUS_UNRELIABLE as u8 == STATUS_UNRELIABLE);
@@ -141,6 +145,15 @@ pub(crate) const SEQ_ATTEMPTS: usize = 256;
 /// hypercall is the better source. It also bounds the extrapolation: the page's rounding
 /// is exact for deltas of seconds (host/0007), far beyond this.
 pub(crate) const MAX_AGE_FRAC: u128 = 1 << 63;
+
+/// The oldest page of an ACPI vmclock device (device.rs) a read trusts: one day, in
+/// 2^-64 s.
+///
+/// The hypervisor maintains that page on its own schedule (upstream's C driver trusts it
+/// at any age while its status says the time is known), so [`MAX_AGE_FRAC`], made for
+/// KVM's 100 ms refresh, does not apply. A day bounds the extrapolation (and the
+/// arithmetic) for a host that stopped maintaining it without saying so.
+pub(crate) const DEVICE_MAX_AGE_FRAC: u128 = 86_400 << 64;
 
 /// The least time between two registrations of a stale page, in nanoseconds.
 pub(crate) const REREGISTER_INTERVAL_NS: u64 = 1_000_000_000;
@@ -228,8 +241,8 @@ pub(crate) struct PageReading {
     pub(crate) is_tai: bool,
     /// TAI - UTC, if the page says.
     pub(crate) tai_offset: Option<i32>,
-    /// The age of the page at the TSC read, in 2^-64 s (below [`MAX_AGE_FRAC`]).
-    pub(crate) age_frac: u64,
+    /// The age of the page at the TSC read, in 2^-64 s (below the decoder's bound).
+    pub(crate) age_frac: u128,
     /// The host's time status as the page states it.
     pub(crate) status: HostStatus,
 }
@@ -249,7 +262,8 @@ impl PageReading {
 
     /// The age in microseconds.
     pub(crate) fn age_us(&self) -> u64 {
-        frac_to_nanos(self.age_frac) / 1000
+        // Below 2^81 * 10^9 < 2^111 (the largest bound is a day): no overflow.
+        ((self.age_frac * NSEC_PER_SEC as u128) >> 64) as u64 / 1000
     }
 }
 
@@ -265,8 +279,9 @@ fn ns_to_us_u32(ns: u64) -> u32 {
 }
 
 /// Decodes a snapshot: validates every field the time depends on and computes the time at
-/// the snapshot's TSC. Values come from the host: nothing here can overflow or panic.
-pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
+/// the snapshot's TSC; a page older than `max_age` ([`MAX_AGE_FRAC`] for the KVM-filled
+/// page, at most [`DEVICE_MAX_AGE_FRAC`]) is [`Fallback::Stale`]. Values come from the host: nothing here can overflow or panic.
+pub(crate) fn decode_aged(s: &Snapshot, max_age: u128) -> Result<PageReading, Fallback> {
     if s.magic != VMCLOCK_MAGIC || s.version != 1 || (s.size as usize) < ABI_SIZE {
         return Err(Fallback::Invalid);
     }
@@ -286,10 +301,10 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
     let delta = s.tsc.checked_sub(s.counter_value).ok_or(Fallback::Future)?;
     // 64 x 64 bits into 128: one MUL, no library call.
     let age = (u128::from(delta) * u128::from(s.period)) >> s.shift;
-    if age >= MAX_AGE_FRAC {
+    if age >= max_age.min(DEVICE_MAX_AGE_FRAC) {
         return Err(Fallback::Stale);
     }
-    // Below 2^63 + 2^64: the carry into the seconds is 0 or 1.
+    // Below 2^81 + 2^64: the carry into the seconds fits a u64 with room to spare.
     let total = age + u128::from(s.time_frac_sec);
     let carry = (total >> 64) as u64;
     let sec = s.time_sec.checked_add(carry).ok_or(Fallback::Invalid)?;
@@ -313,7 +328,7 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
         time,
         is_tai: s.time_type == TIME_TAI,
         tai_offset,
-        age_frac: age as u64,
+        age_frac: age,
         status: HostStatus {
             sync: s.clock_status == STATUS_SYNCHRONIZED,
             leap,
@@ -322,6 +337,117 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
             tai_offset: tai_offset.unwrap_or(0),
         },
     })
+}
+
+/// The disruption marker and VM generation counter of a snapshot: what tells the guest
+/// that its counter or its whole state was disrupted (a live migration, a snapshot
+/// restore). The generation is `None` unless the page says it keeps one (the flag
+/// `VM_GEN_COUNTER_PRESENT`, and a `size` that covers the field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Disruption {
+    pub(crate) marker: u64,
+    pub(crate) generation: Option<u64>,
+}
+
+impl Disruption {
+    /// The marker and generation `s` holds.
+    pub(crate) fn of(s: &Snapshot) -> Self {
+        let present = s.flags & FLAG_VM_GEN_COUNTER_PRESENT != 0 && s.size as usize >= ABI_SIZE;
+        Self {
+            marker: s.disruption_marker,
+            generation: present.then_some(s.vm_generation),
+        }
+    }
+
+    /// Which of the two changed from `old` to `self`: (marker, generation). A generation
+    /// that appears or disappears (the flag changed) counts as a change.
+    pub(crate) fn changes(&self, old: &Self) -> (bool, bool) {
+        (self.marker != old.marker, self.generation != old.generation)
+    }
+}
+
+// --- Reading a page ------------------------------------------------------------------------
+
+/// A mapped page in the vmclock ABI that the host may write at any time: the page this
+/// module registers with KVM ([`Registration`]) or an ACPI vmclock device's page
+/// (`crate::device::DevicePage`). One reader ([`PageSource::snapshot`]) serves both.
+pub(crate) trait PageSource {
+    /// Whether the KVM extras after the ABI (`struct kvm_vmclock_extra`) are KVM's: only
+    /// in a page KVM fills.
+    const KVM_EXTRAS: bool;
+
+    /// The little-endian 64-bit word at byte offset `off` (a multiple of 8); 0 for words
+    /// the page does not have. One access: the host's concurrent writes never tear it
+    /// (the seqcount tells whether the words belong together).
+    fn word(&self, off: usize) -> u64;
+
+    /// The `bytes`-byte field at byte offset `off` (within one word).
+    fn bits(&self, off: usize, bytes: usize) -> u64 {
+        let v = self.word(off & !7) >> ((off & 7) * 8);
+        if bytes >= 8 {
+            v
+        } else {
+            v & ((1u64 << (bytes * 8)) - 1)
+        }
+    }
+
+    /// The seqcount.
+    fn seq(&self) -> u32 {
+        self.bits(OFF_SEQ_COUNT, 4) as u32
+    }
+
+    /// Reads every field and, inside the same seqcount section, the TSC (with `bracket`
+    /// right around it). `None` if the seqcount did not settle.
+    fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
+        for _ in 0..SEQ_ATTEMPTS {
+            let seq = self.seq();
+            if seq & 1 != 0 {
+                core::hint::spin_loop();
+                continue;
+            }
+            smp_mb(Read);
+            let mut s = Snapshot {
+                magic: self.bits(OFF_MAGIC, 4) as u32,
+                size: self.bits(OFF_SIZE, 4) as u32,
+                version: self.bits(OFF_VERSION, 2) as u16,
+                counter_id: self.bits(OFF_COUNTER_ID, 1) as u8,
+                time_type: self.bits(OFF_TIME_TYPE, 1) as u8,
+                seq,
+                disruption_marker: self.word(OFF_DISRUPTION_MARKER),
+                flags: self.word(OFF_FLAGS),
+                clock_status: self.bits(OFF_CLOCK_STATUS, 1) as u8,
+                tai_offset_sec: self.bits(OFF_TAI_OFFSET_SEC, 2) as u16 as i16,
+                leap_indicator: self.bits(OFF_LEAP_INDICATOR, 1) as u8,
+                shift: self.bits(OFF_COUNTER_PERIOD_SHIFT, 1) as u8,
+                counter_value: self.word(OFF_COUNTER_VALUE),
+                period: self.word(OFF_COUNTER_PERIOD_FRAC_SEC),
+                time_sec: self.word(OFF_TIME_SEC),
+                time_frac_sec: self.word(OFF_TIME_FRAC_SEC),
+                esterror_ns: self.word(OFF_TIME_ESTERROR_NANOSEC),
+                maxerror_ns: self.word(OFF_TIME_MAXERROR_NANOSEC),
+                vm_generation: self.word(OFF_VM_GENERATION_COUNTER),
+                kvm_generation: if Self::KVM_EXTRAS {
+                    self.word(OFF_KVM_GENERATION)
+                } else {
+                    0
+                },
+                kvm_unusable: if Self::KVM_EXTRAS {
+                    self.bits(OFF_KVM_UNUSABLE, 4) as u32
+                } else {
+                    0
+                },
+                tsc: 0,
+            };
+            bracket.before();
+            s.tsc = rdtsc_ordered();
+            bracket.after();
+            smp_mb(Read);
+            if self.seq() == seq {
+                return Some(s);
+            }
+        }
+        None
+    }
 }
 
 // --- The registered page --------------------------------------------------------------------
@@ -423,76 +549,6 @@ impl Registration {
         unsafe { bindings::slow_virt_to_phys(self.page.get().cast()) }
     }
 
-    /// The little-endian 64-bit word at byte offset `off` (a multiple of 8).
-    fn word(&self, off: usize) -> u64 {
-        let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
-        // aligned word is one access, so the host's concurrent writes never tear it (the
-        // seqcount tells whether the words belong together).
-        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
-        u64::from_le(w)
-    }
-
-    /// The `bytes`-byte field at byte offset `off` (within one word).
-    fn bits(&self, off: usize, bytes: usize) -> u64 {
-        let v = self.word(off & !7) >> ((off & 7) * 8);
-        if bytes >= 8 {
-            v
-        } else {
-            v & ((1u64 << (bytes * 8)) - 1)
-        }
-    }
-
-    /// The seqcount.
-    fn seq(&self) -> u32 {
-        self.bits(OFF_SEQ_COUNT, 4) as u32
-    }
-
-    /// Reads every field and, inside the same seqcount section, the TSC (with `bracket`
-    /// right around it). `None` if the seqcount did not settle.
-    fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
-        for _ in 0..SEQ_ATTEMPTS {
-            let seq = self.seq();
-            if seq & 1 != 0 {
-                core::hint::spin_loop();
-                continue;
-            }
-            smp_mb(Read);
-            let mut s = Snapshot {
-                magic: self.bits(OFF_MAGIC, 4) as u32,
-                size: self.bits(OFF_SIZE, 4) as u32,
-                version: self.bits(OFF_VERSION, 2) as u16,
-                counter_id: self.bits(OFF_COUNTER_ID, 1) as u8,
-                time_type: self.bits(OFF_TIME_TYPE, 1) as u8,
-                seq,
-                disruption_marker: self.word(OFF_DISRUPTION_MARKER),
-                flags: self.word(OFF_FLAGS),
-                clock_status: self.bits(OFF_CLOCK_STATUS, 1) as u8,
-                tai_offset_sec: self.bits(OFF_TAI_OFFSET_SEC, 2) as u16 as i16,
-                leap_indicator: self.bits(OFF_LEAP_INDICATOR, 1) as u8,
-                shift: self.bits(OFF_COUNTER_PERIOD_SHIFT, 1) as u8,
-                counter_value: self.word(OFF_COUNTER_VALUE),
-                period: self.word(OFF_COUNTER_PERIOD_FRAC_SEC),
-                time_sec: self.word(OFF_TIME_SEC),
-                time_frac_sec: self.word(OFF_TIME_FRAC_SEC),
-                esterror_ns: self.word(OFF_TIME_ESTERROR_NANOSEC),
-                maxerror_ns: self.word(OFF_TIME_MAXERROR_NANOSEC),
-                vm_generation: self.word(OFF_VM_GENERATION_COUNTER),
-                kvm_generation: self.word(OFF_KVM_GENERATION),
-                kvm_unusable: self.bits(OFF_KVM_UNUSABLE, 4) as u32,
-                tsc: 0,
-            };
-            bracket.before();
-            s.tsc = rdtsc_ordered();
-            bracket.after();
-            smp_mb(Read);
-            if self.seq() == seq {
-                return Some(s);
-            }
-        }
-        None
-    }
-
     /// The reboot notifier callback: unregisters the page for good.
     ///
     /// # Safety
@@ -548,6 +604,19 @@ impl Registration {
         ok
     }
 
+    /// Registers the page again at once, without [`REREGISTER_INTERVAL_NS`]'s rate limit:
+    /// for a disruption the VMM announced (see [`Vmclock::disrupted`]), which happens once
+    /// per migration or restore, not once per read.
+    fn reregister_now(&self) -> bool {
+        if self.shut_down.load(Relaxed) || !self.registered.load(Relaxed) {
+            return false;
+        }
+        self.last_attempt_ns.store(now_ns(), Relaxed);
+        let ok = register_hypercall(self.gpa()) == 0;
+        status::count_page_registration(ok);
+        ok
+    }
+
     /// Writes the little-endian word at byte offset `off` (only into a page no host
     /// writes: one never registered, or unregistered).
     fn set_word(&self, off: usize, v: u64) {
@@ -576,6 +645,18 @@ impl Registration {
     }
 }
 
+impl PageSource for Registration {
+    const KVM_EXTRAS: bool = true;
+
+    fn word(&self, off: usize) -> u64 {
+        let i = (off / 8).min(PAGE_WORDS - 1);
+        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
+        // aligned word is one access, so the host's concurrent writes never tear it.
+        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
+        u64::from_le(w)
+    }
+}
+
 #[pinned_drop]
 impl PinnedDrop for Registration {
     fn drop(self: Pin<&mut Self>) {
@@ -589,14 +670,16 @@ impl PinnedDrop for Registration {
     }
 }
 
-/// Reads a page: the time in `timescale` and the TSC it belongs to; records what it saw.
+/// Reads a page no older than `max_age`: the time in `timescale` and the TSC it belongs
+/// to; records what it saw.
 fn read_page(
-    reg: &Registration,
+    page: &impl PageSource,
+    max_age: u128,
     timescale: Timescale,
     bracket: &mut impl Bracket,
 ) -> Result<(Timespec, u64), Fallback> {
-    let s = reg.snapshot(bracket).ok_or(Fallback::Unsettled)?;
-    let r = decode(&s)?;
+    let s = page.snapshot(bracket).ok_or(Fallback::Unsettled)?;
+    let r = decode_aged(&s, max_age)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
     status::record_page(s.seq, s.kvm_generation, r.age_us());
     status::record_host_status(&r.status);
@@ -633,11 +716,14 @@ fn now_ns() -> u64 {
 
 // --- The transport ---------------------------------------------------------------------------
 
-/// The vmclock transport: the KVM-filled page, with the hypercall behind it.
+/// The vmclock transport: a vmclock page (an ACPI vmclock device's that knows the time,
+/// else the KVM-filled one), with the hypercall behind it.
 pub(crate) struct Vmclock {
     kvm: Kvm,
-    /// Always `Some` until `drop` takes it.
+    /// The page KVM fills; `None` when the device page serves (and after `drop` took it).
     reg: Option<Pin<KBox<Registration>>>,
+    /// The ACPI vmclock device's page, when it serves the time.
+    device: Option<Arc<DevicePage>>,
     timescale: Timescale,
 }
 
@@ -655,9 +741,29 @@ fn refusal(ret: i64) -> &'static str {
 }
 
 impl Vmclock {
-    /// Registers a page with the host behind `kvm` (a probed KVM transport). When the host
-    /// does not offer the page, gives `kvm` back with the reason.
-    pub(crate) fn with_kvm(kvm: Kvm) -> Result<Self, (Kvm, ProbeError)> {
+    /// The page of the host behind `kvm` (a probed KVM transport): the ACPI vmclock
+    /// device's page `device` when it can serve the time, else a page registered with KVM.
+    /// When neither is there, gives `kvm` back with the reason.
+    ///
+    /// The device page comes first: the hypervisor itself maintains it (AWS Nitro fills
+    /// the time there), it takes no hypercall to set up, and the VMM keeps it across live
+    /// migration and snapshot restore, while a KVM registration is KVM state that a
+    /// migration leaves behind; and it needs no host/ patches. It serves only when its
+    /// counter is the TSC and its status says the time is known (synchronised or free
+    /// running): QEMU's and Firecracker's devices leave the time unknown, so there the KVM
+    /// page serves as before, and the device page only signals disruptions (device.rs).
+    pub(crate) fn with_kvm(
+        kvm: Kvm,
+        device: Option<&Arc<DevicePage>>,
+    ) -> Result<Self, (Kvm, ProbeError)> {
+        if let Some(d) = device.filter(|d| d.serves_time()) {
+            return Ok(Self {
+                timescale: kvm.timescale(),
+                kvm,
+                reg: None,
+                device: Some(d.clone()),
+            });
+        }
         // `clock_pairing=legacy` asks for upstream's interface alone. (A module built
         // against headers without clock type 1, e.g. 6.12's, still reads the page: its
         // layout is spelled out here.)
@@ -679,14 +785,19 @@ impl Vmclock {
             timescale: kvm.timescale(),
             kvm,
             reg: Some(reg),
+            device: None,
         };
         status::count_page_registration(true);
         Ok(this)
     }
 
-    fn reg(&self) -> &Registration {
-        // `reg` is only taken by `drop`.
-        self.reg.as_deref().unwrap_or_else(|| unreachable!())
+    /// Which page serves: for the load line.
+    pub(crate) fn source(&self) -> &'static str {
+        if self.device.is_some() {
+            "ACPI vmclock device page"
+        } else {
+            "KVM-filled vmclock page"
+        }
     }
 
     /// The hypercall transport behind the page.
@@ -696,14 +807,34 @@ impl Vmclock {
 
     /// Reads the page: the time in the configured time scale and the TSC it belongs to.
     fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        read_page(self.reg(), self.timescale, bracket)
+        match (&self.device, &self.reg) {
+            (Some(d), _) => read_page(&**d, DEVICE_MAX_AGE_FRAC, self.timescale, bracket),
+            (None, Some(reg)) => read_page(&**reg, MAX_AGE_FRAC, self.timescale, bracket),
+            // `reg` is only taken by `drop`.
+            (None, None) => Err(Fallback::Unusable),
+        }
     }
 
-    /// Counts a fallback; a stale page is registered again (rate-limited).
+    /// Counts a fallback; a stale KVM page is registered again (rate-limited).
     fn fall_back(&self, why: Fallback) {
         status::count_fallback(why);
         if why == Fallback::Stale {
-            self.reg().reregister();
+            if let Some(reg) = &self.reg {
+                reg.reregister();
+            }
+        }
+    }
+
+    /// The ACPI vmclock device's disruption marker or VM generation counter changed: the
+    /// VM was live-migrated or restored from a snapshot. A page registration is KVM state
+    /// that neither QEMU nor any VMM migrates or saves: the destination's (or the restored)
+    /// KVM knows nothing of it and never writes the page again, which keeps looking
+    /// plausible until it goes stale ([`MAX_AGE_FRAC`], with the hypercall serving every
+    /// read meanwhile). The change is the VMM's own signal, so the page is registered again
+    /// at once, not after [`REREGISTER_INTERVAL_NS`].
+    pub(crate) fn disrupted(&self) {
+        if let Some(reg) = &self.reg {
+            reg.reregister_now();
         }
     }
 }
@@ -743,7 +874,7 @@ impl Transport for Vmclock {
     const NAME: &'static str = "vmclock";
 
     fn probe() -> Result<Self, ProbeError> {
-        Self::with_kvm(Kvm::probe()?).map_err(|(_, e)| e)
+        Self::with_kvm(Kvm::probe()?, None).map_err(|(_, e)| e)
     }
 
     fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
@@ -891,6 +1022,6 @@ impl HostilePage {
 
     /// Reads the page like [`Vmclock`] does; the error is why it could not serve.
     pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        read_page(&self.reg, Timescale::Utc, bracket)
+        read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket)
     }
 }
