@@ -18,6 +18,12 @@
 //! updating it: after a live migration the destination's KVM knows nothing of the
 //! registration) is registered again, at most once per [`REREGISTER_INTERVAL_NS`].
 //! Unloading the module, reboot and kexec unregister the page before it is freed.
+//!
+//! An ACPI vmclock device's page (device.rs: AWS Nitro, QEMU, Firecracker) is read by the
+//! same reader ([`PageSource`]) and decoder; when it knows the time and its counter is the
+//! TSC it serves instead of a registered page ([`Vmclock::with_kvm`]). Its disruption
+//! marker and VM generation counter have the registered page registered again at once
+//! ([`Vmclock::disrupted`]).
 
 use crate::bindings;
 use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
