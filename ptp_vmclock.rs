@@ -178,7 +178,7 @@ charp_param!(
     mock_page_param,
     "mock_page",
     "none",
-    "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage)"
+    "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage, disruption)"
 );
 
 /// Parses a string parameter with `parse`; an invalid value is logged in one line,

@@ -55,16 +55,7 @@ pub(crate) struct DevicePage {
     avail: usize,
     /// The resource's physical address, for the log.
     phys: u64,
-    /// The seqcount of the page when the module last looked at its marker and generation.
-    seen_seq: Atomic<u32>,
-    seen_marker: Atomic<u64>,
-    /// The generation, and whether the page had one (the flag).
-    seen_generation: Atomic<u64>,
-    seen_has_generation: Atomic<bool>,
-    /// Taken by the one reader that handles a change; the others go on.
-    busy: Atomic<bool>,
-    /// `ktime_get_mono_fast_ns()` of the last disruption log line.
-    last_log_ns: Atomic<u64>,
+    watch: DisruptionWatch,
 }
 
 // SAFETY: The mapping is only read (volatile loads of aligned words); the host's
@@ -142,12 +133,7 @@ impl DevicePage {
             map_len: map_len as usize,
             avail: OFF_VERSION + 8,
             phys: start,
-            seen_seq: Atomic::new(1),
-            seen_marker: Atomic::new(0),
-            seen_generation: Atomic::new(0),
-            seen_has_generation: Atomic::new(false),
-            busy: Atomic::new(false),
-            last_log_ns: Atomic::new(0),
+            watch: DisruptionWatch::new(),
         };
         // The header: magic and size, version (constant fields).
         let magic = page.bits(0, 4) as u32;
@@ -161,9 +147,7 @@ impl DevicePage {
         }
         // INVARIANT: at most the mapping, a multiple of 8.
         page.avail = size.min(page.map_len) & !7;
-        if let Some(d) = page.disruption() {
-            page.remember(page.seq(), &d);
-        }
+        page.watch.start(&page);
         Ok(page)
     }
 
@@ -180,6 +164,51 @@ impl DevicePage {
             && self
                 .snapshot(&mut NoBracket)
                 .is_some_and(|s| decode_aged(&s, DEVICE_MAX_AGE_FRAC).is_ok())
+    }
+
+    /// See [`DisruptionWatch::poll`].
+    pub(crate) fn poll(&self) -> bool {
+        self.watch.poll(self)
+    }
+}
+
+/// What the module last saw of a page's disruption signals, and the check on every read.
+///
+/// Used for the ACPI device's page and, in test builds, for the mock transport's page
+/// whose marker the module moves itself (`mock_page=disruption`).
+pub(crate) struct DisruptionWatch {
+    /// The seqcount of the page when the module last looked at its marker and generation.
+    seen_seq: Atomic<u32>,
+    seen_marker: Atomic<u64>,
+    /// The generation, and whether the page had one (the flag).
+    seen_generation: Atomic<u64>,
+    seen_has_generation: Atomic<bool>,
+    /// Taken by the one reader that handles a change; the others go on.
+    busy: Atomic<bool>,
+    /// `ktime_get_mono_fast_ns()` of the last disruption log line.
+    last_log_ns: Atomic<u64>,
+}
+
+impl DisruptionWatch {
+    /// A watch that has seen nothing yet: the first [`DisruptionWatch::poll`] compares
+    /// with marker 0 and no generation, unless [`DisruptionWatch::start`] set them.
+    pub(crate) const fn new() -> Self {
+        Self {
+            // Odd: no settled page has it.
+            seen_seq: Atomic::new(1),
+            seen_marker: Atomic::new(0),
+            seen_generation: Atomic::new(0),
+            seen_has_generation: Atomic::new(false),
+            busy: Atomic::new(false),
+            last_log_ns: Atomic::new(0),
+        }
+    }
+
+    /// Takes what `page` holds now as seen (no change to report).
+    pub(crate) fn start(&self, page: &impl PageSource) {
+        if let Some(s) = page.snapshot(&mut NoBracket) {
+            self.remember(s.seq, &Disruption::of(&s));
+        }
     }
 
     fn remember(&self, seq: u32, d: &Disruption) {
@@ -209,20 +238,20 @@ impl DevicePage {
     /// the readers of all CPUs share the cache lines read-only. Only after a write does one
     /// reader take a snapshot and compare; on a page that also serves the time that is
     /// once per host update, not per read.
-    pub(crate) fn poll(&self) -> bool {
-        if self.seq() == self.seen_seq.load(Relaxed) {
+    pub(crate) fn poll(&self, page: &impl PageSource) -> bool {
+        if page.seq() == self.seen_seq.load(Relaxed) {
             return false;
         }
-        self.poll_changed()
+        self.poll_changed(page)
     }
 
     #[cold]
-    fn poll_changed(&self) -> bool {
+    fn poll_changed(&self, page: &impl PageSource) -> bool {
         if self.busy.xchg(true, Relaxed) {
             return false;
         }
         let mut changed = false;
-        if let Some(s) = self.snapshot(&mut NoBracket) {
+        if let Some(s) = page.snapshot(&mut NoBracket) {
             let new = Disruption::of(&s);
             let old = self.seen();
             let (marker, generation) = new.changes(&old);

@@ -28,6 +28,8 @@
 use crate::bindings;
 use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
 use crate::device::DevicePage;
+#[cfg(ptp_vmclock_test_build)]
+use crate::device::DisruptionWatch;
 use crate::kvm::{self, Kvm, Timescale};
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{Timespec, NSEC_PER_SEC};
@@ -70,12 +72,16 @@ const OFF_KVM_UNUSABLE: usize = 120;
 
 pub(crate) const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
 const COUNTER_X86_TSC: u8 = 1;
+#[cfg(ptp_vmclock_test_build)]
+const COUNTER_INVALID: u8 = 0xff;
 const TIME_UTC: u8 = 0;
 const TIME_TAI: u8 = 1;
 const FLAG_TAI_OFFSET_VALID: u64 = 1 << 0;
 const FLAG_TIME_ESTERROR_VALID: u64 = 1 << 5;
 const FLAG_TIME_MAXERROR_VALID: u64 = 1 << 6;
 const FLAG_VM_GEN_COUNTER_PRESENT: u64 = 1 << 8;
+#[cfg(ptp_vmclock_test_build)]
+const STATUS_UNKNOWN: u8 = 0;
 const STATUS_SYNCHRONIZED: u8 = 2;
 const STATUS_FREERUNNING: u8 = 3;
 const STATUS_UNRELIABLE: u8 = 4;
@@ -118,6 +124,10 @@ const _: () = {
     assert!(bindings::VMCLOCK_FLAG_TIME_MAXERROR_VALID as u64 == FLAG_TIME_MAXERROR_VALID);
     assert!(bindings::VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT as u64 == FLAG_VM_GEN_COUNTER_PRESENT);
     assert!(bindings::VMCLOCK_STATUS_SYNCHRONIZED as u8 == STATUS_SYNCHRONIZED);
+    #[cfg(ptp_vmclock_test_build)]
+    assert!(bindings::VMCLOCK_STATUS_UNKNOWN as u8 == STATUS_UNKNOWN);
+    #[cfg(ptp_vmclock_test_build)]
+    assert!(bindings::VMCLOCK_COUNTER_INVALID as u8 == COUNTER_INVALID);
     assert!(bindings::VMCLOCK_STATUS_FREERUNNING as u8 == STATUS_FREERUNNING);
     assert!(bindings::VMCLOCK_STATUS_UNRELIABLE as u8 == STATUS_UNRELIABLE);
     assert!(bindings::VMCLOCK_LEAP_PRE_POS as u8 == LEAP_PRE_POS);
@@ -953,13 +963,18 @@ pub(crate) enum Hostile {
     HugeSec,
     /// Every byte 0xff (the seqcount odd, too).
     Garbage,
+    /// QEMU's ACPI vmclock device page (time unknown, counter invalid) with a VM
+    /// generation counter, whose disruption marker the module moves before every read and
+    /// whose generation every tenth: the disruption path of device.rs, which a real device
+    /// only takes on a live migration or snapshot restore.
+    Disruption,
 }
 
 #[cfg(ptp_vmclock_test_build)]
 impl Hostile {
     /// The accepted values, for messages.
     pub(crate) const VALID: &'static str =
-        "none|shift64|period0|future|stale|seq-odd|magic|unusable|huge-sec|garbage";
+        "none|shift64|period0|future|stale|seq-odd|magic|unusable|huge-sec|garbage|disruption";
 
     /// Parses the parameter; `none` (the default) is `None`.
     pub(crate) fn parse(value: &[u8]) -> Result<Option<Self>> {
@@ -974,6 +989,7 @@ impl Hostile {
             b"unusable" => Hostile::Unusable,
             b"huge-sec" => Hostile::HugeSec,
             b"garbage" => Hostile::Garbage,
+            b"disruption" => Hostile::Disruption,
             _ => return Err(EINVAL),
         }))
     }
@@ -985,6 +1001,13 @@ impl Hostile {
 #[cfg(ptp_vmclock_test_build)]
 pub(crate) struct HostilePage {
     reg: Pin<KBox<Registration>>,
+    kind: Hostile,
+    /// [`Hostile::Disruption`]: what the module saw of the page's marker and generation.
+    watch: DisruptionWatch,
+    /// [`Hostile::Disruption`]: taken by the one reader that writes the page.
+    writing: Atomic<bool>,
+    /// [`Hostile::Disruption`]: the marker moves so far.
+    moves: Atomic<u64>,
 }
 
 #[cfg(ptp_vmclock_test_build)]
@@ -995,6 +1018,7 @@ impl HostilePage {
         let tsc = rdtsc_ordered();
         let (mut magic, mut seq, mut status, mut shift) =
             (VMCLOCK_MAGIC, 2u32, STATUS_SYNCHRONIZED, 31u8);
+        let (mut counter_id, mut flags) = (COUNTER_X86_TSC, FLAG_TAI_OFFSET_VALID);
         // Period 2^32 at shift 31: two 2^-64 s a cycle, so a valid page never goes stale.
         let (mut counter, mut period, mut sec) = (tsc, 1u64 << 32, 1_700_000_000u64);
         match kind {
@@ -1009,13 +1033,19 @@ impl HostilePage {
             Hostile::Unusable => status = STATUS_UNRELIABLE,
             Hostile::HugeSec => sec = u64::MAX,
             Hostile::Garbage => {}
+            Hostile::Disruption => {
+                (counter_id, status) = (COUNTER_INVALID, STATUS_UNKNOWN);
+                flags |= FLAG_VM_GEN_COUNTER_PRESENT;
+                reg.set_word(OFF_DISRUPTION_MARKER, 1);
+                reg.set_word(OFF_VM_GENERATION_COUNTER, 1);
+            }
         }
         let header = u64::from(magic) | (128 << 32);
-        let ids = 1 | (u64::from(COUNTER_X86_TSC) << 16) | (u64::from(TIME_TAI) << 24);
+        let ids = 1 | (u64::from(counter_id) << 16) | (u64::from(TIME_TAI) << 24);
         let status_word = (u64::from(status) << 16) | (37 << 32) | (u64::from(shift) << 56);
         reg.set_word(OFF_MAGIC, header);
         reg.set_word(OFF_VERSION, ids | (u64::from(seq) << 32));
-        reg.set_word(OFF_FLAGS, FLAG_TAI_OFFSET_VALID);
+        reg.set_word(OFF_FLAGS, flags);
         reg.set_word(OFF_CLOCK_STATUS & !7, status_word);
         reg.set_word(OFF_COUNTER_VALUE, counter);
         reg.set_word(OFF_COUNTER_PERIOD_FRAC_SEC, period);
@@ -1023,11 +1053,49 @@ impl HostilePage {
         if kind == Hostile::Garbage {
             reg.fill(u64::MAX);
         }
-        Ok(Self { reg })
+        let this = Self {
+            reg,
+            kind,
+            watch: DisruptionWatch::new(),
+            writing: Atomic::new(false),
+            moves: Atomic::new(0),
+        };
+        this.watch.start(&*this.reg);
+        Ok(this)
     }
 
-    /// Reads the page like [`Vmclock`] does; the error is why it could not serve.
+    /// Reads the page like [`Vmclock`] does; the error is why it could not serve. A
+    /// [`Hostile::Disruption`] page first has its marker moved and is watched as the
+    /// clock watches a device page.
     pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
+        if self.kind == Hostile::Disruption {
+            self.disrupt();
+            self.watch.poll(&*self.reg);
+        }
         read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket)
+    }
+
+    /// Moves the marker (and every tenth time the generation) as a VMM does on a restore,
+    /// inside a seqcount write section. One writer at a time: a reader that finds another
+    /// writing leaves the page alone.
+    fn disrupt(&self) {
+        if self.writing.xchg(true, Relaxed) {
+            return;
+        }
+        let n = self.moves.load(Relaxed) + 1;
+        self.moves.store(n, Relaxed);
+        let ids = 1 | (u64::from(COUNTER_INVALID) << 16) | (u64::from(TIME_TAI) << 24);
+        let seq = self.reg.seq();
+        // Volatile stores keep their order, and x86 does not reorder stores: a reader that
+        // sees the even seqcount again sees the new values.
+        self.reg
+            .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(1)) << 32));
+        self.reg.set_word(OFF_DISRUPTION_MARKER, 1 + n);
+        if n % 10 == 0 {
+            self.reg.set_word(OFF_VM_GENERATION_COUNTER, 1 + n / 10);
+        }
+        self.reg
+            .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(2)) << 32));
+        self.writing.store(false, Relaxed);
     }
 }
