@@ -183,6 +183,9 @@ pub(crate) struct DisruptionWatch {
     /// The generation, and whether the page had one (the flag).
     seen_generation: Atomic<u64>,
     seen_has_generation: Atomic<bool>,
+    /// Whether the `seen_*` values are the page's (a first look that found the seqcount
+    /// unsettled leaves them unknown: the next settled look takes them as seen).
+    seen_valid: Atomic<bool>,
     /// Taken by the one reader that handles a change; the others go on.
     busy: Atomic<bool>,
     /// `ktime_get_mono_fast_ns()` of the last disruption log line.
@@ -190,8 +193,8 @@ pub(crate) struct DisruptionWatch {
 }
 
 impl DisruptionWatch {
-    /// A watch that has seen nothing yet: the first [`DisruptionWatch::poll`] compares
-    /// with marker 0 and no generation, unless [`DisruptionWatch::start`] set them.
+    /// A watch that has seen nothing yet: the first [`DisruptionWatch::poll`] only takes
+    /// what the page holds as seen, unless [`DisruptionWatch::start`] did.
     pub(crate) const fn new() -> Self {
         Self {
             // Odd: no settled page has it.
@@ -199,6 +202,7 @@ impl DisruptionWatch {
             seen_marker: Atomic::new(0),
             seen_generation: Atomic::new(0),
             seen_has_generation: Atomic::new(false),
+            seen_valid: Atomic::new(false),
             busy: Atomic::new(false),
             last_log_ns: Atomic::new(0),
         }
@@ -217,6 +221,7 @@ impl DisruptionWatch {
             .store(d.generation.unwrap_or(0), Relaxed);
         self.seen_has_generation
             .store(d.generation.is_some(), Relaxed);
+        self.seen_valid.store(true, Relaxed);
         self.seen_seq.store(seq, Relaxed);
     }
 
@@ -255,7 +260,7 @@ impl DisruptionWatch {
             let new = Disruption::of(&s);
             let old = self.seen();
             let (marker, generation) = new.changes(&old);
-            if marker || generation {
+            if self.seen_valid.load(Relaxed) && (marker || generation) {
                 changed = true;
                 status::count_device_changes(marker, generation);
                 self.log(&old, &new);
