@@ -12,7 +12,7 @@
 # timeout: 240
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 19
 st=/sys/module/$MOD/status
 CMOD=ptp_vmclock
 # reads_ok: 2000 PHC reads through ours without an error or a step back.
@@ -57,6 +57,11 @@ check "PHC reads through ours alone (C ptp_vmclock not loaded)" reads_ok
 check "modprobe C $CMOD beside ours: /dev/vmclock0 appears" \
 	bash -c "modprobe $CMOD && for i in \$(seq 50); do [ -c /dev/vmclock0 ] && exit 0; sleep 0.1; done; exit 1"
 log_since | grep -E 'AMZNC10C|vmclock[0-9]' | grep -v "$MOD" | sed 's/^/# /'
+names=$(cat /sys/class/ptp/ptp*/clock_name | paste -sd, -)
+note "PHC names: $names; misc devices: $(ls /sys/class/misc | grep vmclock | paste -sd, -)"
+check "no name collides: one PHC named ptp_vmclock (ours), none named vmclock* (C's PHC needs a known time)" \
+	bash -c "[ \$(cat /sys/class/ptp/ptp*/clock_name | grep -cx ptp_vmclock) = 1 ] &&
+		! cat /sys/class/ptp/ptp*/clock_name | grep -q '^vmclock' && [ -e /sys/class/misc/vmclock0 ]"
 page=$(vmclockpage read /dev/vmclock0)
 note "/dev/vmclock0 (read): $page"
 mpage=$(vmclockpage mmap /dev/vmclock0)
