@@ -20,6 +20,8 @@ mod bindings;
 mod clock;
 #[path = "ptp_vmclock/compat.rs"]
 mod compat;
+#[path = "ptp_vmclock/device.rs"]
+mod device;
 #[path = "ptp_vmclock/kvm.rs"]
 mod kvm;
 #[path = "ptp_vmclock/mock.rs"]
@@ -176,7 +178,7 @@ charp_param!(
     mock_page_param,
     "mock_page",
     "none",
-    "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage)"
+    "test builds: with transport=mock, read a hostile vmclock page first (shift64, period0, future, stale, seq-odd, magic, unusable, huge-sec, garbage, disruption)"
 );
 
 #[cfg(ptp_vmclock_test_build)]
@@ -228,12 +230,15 @@ fn parse_param<T>(
 /// The loaded module: the PTP clock and the sysfs status.
 ///
 /// Fields drop in declaration order: the clock is unregistered (waiting for running
-/// callbacks) before anything its callbacks use goes away.
+/// callbacks) before anything its callbacks use goes away, and the status directory is
+/// removed (waiting for running `show` calls) before the device page it shows is unmapped.
 #[pin_data]
 struct PtpVmclock {
     #[pin]
     clock: ptp::Registration<clock::VmClock>,
     _status: Option<status::Status>,
+    /// The ACPI vmclock device's page, if any (the clock holds it too).
+    _device: Option<device::Published>,
 }
 
 #[cfg(not(ptp_vmclock_v6_12))]
@@ -261,6 +266,8 @@ impl PtpVmclock {
     /// Parses the parameters, selects the transport and registers the clock and the sysfs
     /// status.
     fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        let device = device::DevicePage::probe();
+        let clock_device = device.clone();
         try_pin_init!(Self {
             clock <- {
                 let choice = parse_param(
@@ -307,7 +314,8 @@ impl PtpVmclock {
                 // Only KVM (clock type 1, or its vmclock page) serves TAI: with `auto`, the
                 // port is no option then, and the KVM probe's reason is the one to log.
                 let port_ok = timescale != kvm::Timescale::Tai;
-                let transport = transport::AnyTransport::select(choice, port_ok)?;
+                let transport =
+                    transport::AnyTransport::select(choice, port_ok, device.as_ref())?;
                 kvm::require_timescale(timescale, transport.name())?;
                 let counter = clock::counter_for_clocksource(ptp::ClockSourceId::current());
                 let options = ptp::Options {
@@ -315,8 +323,10 @@ impl PtpVmclock {
                     max_adj: 0,
                     cross_timestamping: transport.has_counter(),
                 };
-                ptp::Registration::register(options, clock::VmClock::new(transport, counter))
+                let clock = clock::VmClock::new(transport, counter, clock_device);
+                ptp::Registration::register(options, clock)
             },
+            _device: device.map(device::Published::new),
             _status: status::Status::register(module)
                 .inspect_err(|e| pr_warn!("no sysfs status directory ({:?})\n", e))
                 .ok(),
@@ -334,9 +344,10 @@ impl PtpVmclock {
             };
             match transport {
                 transport::AnyTransport::Vmclock(v) => pr_info!(
-                    "transport vmclock (KVM-filled vmclock page, no VM exit per read; \
+                    "transport vmclock ({}, no VM exit per read; \
                      fallback: {} hypercall), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
                      (follows the clocksource: kvm-clock or tsc)\n",
+                    v.source(),
                     v.kvm().insn().name(),
                     index,
                     precise

@@ -3,6 +3,7 @@
 //! The PTP clock: every read fetches the host's time through the selected transport.
 
 use crate::compat::{Atomic, Relaxed};
+use crate::device::DevicePage;
 use crate::ptp::{
     self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
 };
@@ -10,6 +11,7 @@ use crate::status;
 use crate::time::Timespec;
 use crate::transport::{AnyTransport, Bracket, Counter};
 use kernel::prelude::*;
+use kernel::sync::Arc;
 
 impl Bracket for SystemTimestamps<'_> {
     fn before(&mut self) {
@@ -48,14 +50,30 @@ pub(crate) struct VmClock {
     transport: AnyTransport,
     /// The counter of the last successful cross timestamp: 0 kvm-clock, 1 TSC.
     counter: Atomic<i32>,
+    /// The ACPI vmclock device's page, watched for disruptions on every read.
+    device: Option<Arc<DevicePage>>,
 }
 
 impl VmClock {
-    /// A clock reading from `transport`; cross timestamps start with `counter`.
-    pub(crate) fn new(transport: AnyTransport, counter: Counter) -> Self {
+    /// A clock reading from `transport`; cross timestamps start with `counter`; every read
+    /// first looks whether `device` announced a disruption.
+    pub(crate) fn new(
+        transport: AnyTransport,
+        counter: Counter,
+        device: Option<Arc<DevicePage>>,
+    ) -> Self {
         Self {
             transport,
             counter: Atomic::new(Self::encode(counter)),
+            device,
+        }
+    }
+
+    /// Notices a disruption the device page announces (one load when there is none) and
+    /// lets the transport act on it before it reads.
+    fn watch_device(&self) {
+        if self.device.as_ref().is_some_and(|d| d.poll()) {
+            self.transport.disrupted();
         }
     }
 
@@ -106,12 +124,14 @@ impl VmClock {
 #[vtable]
 impl ptp::Operations for VmClock {
     fn gettimex64(&self, sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
+        self.watch_device();
         let time = self.transport.read(sts);
         status::count(&time);
         time
     }
 
     fn getcrosststamp(&self, cts: &mut CrossTimestamp<'_>) -> Result {
+        self.watch_device();
         let first = self.counter();
         let mut used = first;
         let (mut result, mut transport_ok) = self.capture(cts, used);

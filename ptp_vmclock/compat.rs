@@ -200,6 +200,21 @@ mod imp {
     atomic_repr!(i64, core_atomic::AtomicI64);
     atomic_repr!(u64, core_atomic::AtomicU64);
 
+    // SAFETY: `AtomicPtr<T>` has the size and alignment of `*const T` on x86-64.
+    unsafe impl<T> AtomicRepr for *const T {
+        type Atom = core_atomic::AtomicPtr<T>;
+        unsafe fn atom<'a>(p: *mut Self) -> &'a Self::Atom {
+            // SAFETY: By the safety requirements; `*mut T` and `*const T` have one layout.
+            unsafe { core_atomic::AtomicPtr::from_ptr(p.cast::<*mut T>()) }
+        }
+        fn load(a: &Self::Atom) -> Self {
+            a.load(Ordering::Relaxed).cast_const()
+        }
+        fn store(a: &Self::Atom, v: Self) {
+            a.store(v.cast_mut(), Ordering::Relaxed)
+        }
+    }
+
     impl<T: AtomicRepr> Atomic<T> {
         /// A new atomic holding `v`.
         pub(crate) const fn new(v: T) -> Self {
@@ -233,6 +248,13 @@ mod imp {
         #[allow(dead_code)] // Used by test builds only.
         pub(crate) fn fetch_add(&self, v: u64, _: Relaxed) -> u64 {
             self.atom().fetch_add(v, Ordering::Relaxed)
+        }
+    }
+
+    impl Atomic<bool> {
+        /// Stores `v` and returns the previous value (one locked `XCHG` on x86).
+        pub(crate) fn xchg(&self, v: bool, _: Relaxed) -> bool {
+            self.atom().swap(v, Ordering::Relaxed)
         }
     }
 

@@ -4,10 +4,13 @@
  * (rdtsc_ordered(): LFENCE/RDTSCP as the CPU needs), KVM detection and the KVM
  * hypercall, whose instruction (VMCALL or VMMCALL, patched by alternatives) and TDX
  * path the kernel chooses itself; this CPU's kvm-clock pvclock page and the pvclock
- * read helpers (version section, TSC to kvm-clock conversion); saving/restoring the interrupt state
- * (local_irq_save(), a macro); and the per-CPU count of successful reads
- * (this_cpu_inc(), a macro), so that readers on different CPUs do not write one
- * shared cache line on every read.
+ * read helpers (version section, TSC to kvm-clock conversion); saving/restoring the
+ * interrupt state (local_irq_save(), a macro); the per-CPU count of successful reads
+ * (this_cpu_inc(), a macro), so that readers on different CPUs do not write one shared
+ * cache line on every read; and the ACPI vmclock device's page (upstream's
+ * drivers/ptp/ptp_vmclock.c binds that device; this finds its memory resource without
+ * binding it, so both modules load together) and its mapping with the flags upstream
+ * uses.
  */
 #include <asm/cpufeature.h>
 #include <asm/kvm_para.h>
@@ -15,6 +18,8 @@
 #include <asm/pvclock.h>
 #include <asm/kvmclock.h>	/* after pvclock.h, which it needs */
 #include <asm/tsc.h>
+#include <linux/acpi.h>
+#include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/kvm_para.h>
 #include <linux/percpu.h>
@@ -94,4 +99,79 @@ u64 ptp_vmclock_reads_sum(void)
 	for_each_possible_cpu(cpu)
 		sum += per_cpu(ptp_vmclock_reads, cpu);
 	return sum;
+}
+
+#if IS_ENABLED(CONFIG_ACPI)
+/*
+ * acpi_walk_resources() callback: the one memory resource of the vmclock device, as
+ * upstream's vmclock_acpi_resources() accepts it (a second resource is an error).
+ */
+static acpi_status ptp_vmclock_acpi_res(struct acpi_resource *ares, void *data)
+{
+	struct resource *found = data;
+	struct resource_win win;
+	struct resource *res = &win.res;
+
+	if (ares->type == ACPI_RESOURCE_TYPE_END_TAG)
+		return AE_OK;
+
+	if (resource_type(found) == IORESOURCE_MEM)
+		return AE_ERROR;
+
+	if (acpi_dev_resource_memory(ares, res) ||
+	    acpi_dev_resource_address_space(ares, &win)) {
+		if (resource_type(res) != IORESOURCE_MEM)
+			return AE_ERROR;
+		*found = *res;
+		return AE_OK;
+	}
+
+	return AE_ERROR;
+}
+#endif
+
+/*
+ * The memory resource (_CRS) of the first ACPI device matching upstream's vmclock ids
+ * (_HID or _CID "AMZNC10C" or "VMCLOCK", as its vmclock_acpi_ids[]). The device is only
+ * looked at, never bound: upstream's driver may own it. Returns 0 and the resource, or
+ * -ENODEV (no ACPI, no such device) or -EINVAL (no single memory resource).
+ */
+int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len)
+{
+#if IS_ENABLED(CONFIG_ACPI)
+	static const char * const ids[] = { "AMZNC10C", "VMCLOCK" };
+	struct acpi_device *adev = NULL;
+	struct resource res = {};
+	acpi_status status;
+	int i;
+
+	if (acpi_disabled)
+		return -ENODEV;
+
+	for (i = 0; i < ARRAY_SIZE(ids) && !adev; i++)
+		adev = acpi_dev_get_first_match_dev(ids[i], NULL, -1);
+	if (!adev)
+		return -ENODEV;
+
+	status = acpi_walk_resources(adev->handle, METHOD_NAME__CRS,
+				     ptp_vmclock_acpi_res, &res);
+	acpi_dev_put(adev);
+	if (ACPI_FAILURE(status) || resource_type(&res) != IORESOURCE_MEM)
+		return -EINVAL;
+
+	*start = res.start;
+	*len = resource_size(&res);
+	return 0;
+#else
+	return -ENODEV;
+#endif
+}
+
+/*
+ * memremap() with upstream's flags for the page (write-back, decrypted under memory
+ * encryption: the hypervisor writes it). NULL on failure; undone by memunmap().
+ */
+void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len)
+{
+	return memremap(start, len, MEMREMAP_WB | MEMREMAP_DEC);
 }

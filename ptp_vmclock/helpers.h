@@ -23,5 +23,7 @@ bool ptp_vmclock_pvclock_read_retry(const struct pvclock_vcpu_time_info *src,
 u64 ptp_vmclock_pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, u64 tsc);
 void ptp_vmclock_reads_inc(void);
 u64 ptp_vmclock_reads_sum(void);
+int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len);
+void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len);
 
 #endif

@@ -22,7 +22,13 @@
 //!   `stale`, `future`, `invalid`);
 //! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
-//!   latest successful read, or `unknown` when the interface carries no status.
+//!   latest successful read, or `unknown` when the interface carries no status;
+//! - `device_page`: `found` when an ACPI vmclock device's page (QEMU `-device vmclock`,
+//!   Firecracker, AWS) is mapped (device.rs), else `none`; `device_marker` and
+//!   `device_generation`: its disruption marker and VM generation counter, read from the
+//!   page when shown (`none` without a device, and for the generation when the page's flag
+//!   says it keeps none); `device_marker_changes`, `device_generation_changes`: the changes
+//!   of either the module noticed since it loaded.
 //! - `page_gpa` (test builds only): the guest physical address of the registered vmclock
 //!   page (`0x...`, `none` without one), for the kexec test (tests/guest/vmclock-kexec.sh).
 //!
@@ -30,6 +36,7 @@
 
 use crate::bindings;
 use crate::compat::{self, Atomic, Formatter, Relaxed, SetOnce};
+use crate::device::DevicePage;
 use crate::transport::Counter;
 use crate::vmclock::Fallback;
 use core::fmt::Write;
@@ -66,6 +73,11 @@ static PAGE_FALLBACKS: Atomic<u64> = Atomic::new(0);
 static PAGE_GPA: Atomic<u64> = Atomic::new(0);
 /// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
 static PAGE_FALLBACK_LAST: Atomic<i32> = Atomic::new(0);
+/// The ACPI vmclock device's page while the status directory may show it (see
+/// [`set_device`]).
+static DEVICE: Atomic<*const DevicePage> = Atomic::new(core::ptr::null());
+static DEVICE_MARKER_CHANGES: Atomic<u64> = Atomic::new(0);
+static DEVICE_GENERATION_CHANGES: Atomic<u64> = Atomic::new(0);
 
 /// A leap second the host announces for the end of the UTC day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,6 +195,25 @@ pub(crate) fn set_page_gpa(gpa: u64) {
     PAGE_GPA.store(gpa, Relaxed);
 }
 
+/// Publishes the device page to the status files (`None` withdraws it).
+///
+/// The caller keeps the page mapped from publishing it until it withdraws it, and
+/// withdraws it only once the status directory is gone (`device::Published`, dropped after
+/// [`Status`]).
+pub(crate) fn set_device(page: Option<&DevicePage>) {
+    DEVICE.store(page.map_or(core::ptr::null(), core::ptr::from_ref), Relaxed);
+}
+
+/// Counts a change of the device page's disruption marker and/or generation.
+pub(crate) fn count_device_changes(marker: bool, generation: bool) {
+    if marker {
+        DEVICE_MARKER_CHANGES.add(1u64, Relaxed);
+    }
+    if generation {
+        DEVICE_GENERATION_CHANGES.add(1u64, Relaxed);
+    }
+}
+
 /// Records the transport in use (once per load).
 pub(crate) fn set_transport(name: &'static str) {
     TRANSPORT.populate(name);
@@ -285,11 +316,17 @@ static ATTR_PAGE_AGE: Attr = Attr::new(c_str!("page_age_us"));
 static ATTR_PAGE_REGISTRATIONS: Attr = Attr::new(c_str!("page_registrations"));
 static ATTR_PAGE_FALLBACKS: Attr = Attr::new(c_str!("page_fallbacks"));
 static ATTR_PAGE_FALLBACK_LAST: Attr = Attr::new(c_str!("page_fallback_last"));
+static ATTR_DEVICE_PAGE: Attr = Attr::new(c_str!("device_page"));
+static ATTR_DEVICE_MARKER: Attr = Attr::new(c_str!("device_marker"));
+static ATTR_DEVICE_GENERATION: Attr = Attr::new(c_str!("device_generation"));
+static ATTR_DEVICE_MARKER_CHANGES: Attr = Attr::new(c_str!("device_marker_changes"));
+static ATTR_DEVICE_GENERATION_CHANGES: Attr = Attr::new(c_str!("device_generation_changes"));
+
 #[cfg(ptp_vmclock_test_build)]
 static ATTR_PAGE_GPA: Attr = Attr::new(c_str!("page_gpa"));
 
 /// The number of attributes: one more in test builds (`page_gpa`).
-const NATTRS: usize = 20 + cfg!(ptp_vmclock_test_build) as usize;
+const NATTRS: usize = 25 + cfg!(ptp_vmclock_test_build) as usize;
 
 /// The NULL-terminated attribute list of the group.
 struct AttrList([*mut bindings::attribute; NATTRS + 1]);
@@ -318,6 +355,11 @@ static ATTRS: AttrList = AttrList([
     ATTR_PAGE_REGISTRATIONS.as_ptr(),
     ATTR_PAGE_FALLBACKS.as_ptr(),
     ATTR_PAGE_FALLBACK_LAST.as_ptr(),
+    ATTR_DEVICE_PAGE.as_ptr(),
+    ATTR_DEVICE_MARKER.as_ptr(),
+    ATTR_DEVICE_GENERATION.as_ptr(),
+    ATTR_DEVICE_MARKER_CHANGES.as_ptr(),
+    ATTR_DEVICE_GENERATION_CHANGES.as_ptr(),
     #[cfg(ptp_vmclock_test_build)]
     ATTR_PAGE_GPA.as_ptr(),
     core::ptr::null_mut(),
@@ -388,6 +430,26 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
                 .map_or("none", |why| why.name()),
         };
         writeln!(f, "{}", last)
+    } else if is(&ATTR_DEVICE_MARKER_CHANGES) {
+        writeln!(f, "{}", DEVICE_MARKER_CHANGES.load(Relaxed))
+    } else if is(&ATTR_DEVICE_GENERATION_CHANGES) {
+        writeln!(f, "{}", DEVICE_GENERATION_CHANGES.load(Relaxed))
+    } else if is(&ATTR_DEVICE_PAGE) || is(&ATTR_DEVICE_MARKER) || is(&ATTR_DEVICE_GENERATION) {
+        // SAFETY: A published page stays mapped until after the status directory, whose
+        // `show` calls this, is gone (`set_device`).
+        let page = unsafe { DEVICE.load(Relaxed).as_ref() };
+        match page {
+            None => writeln!(f, "none"),
+            Some(_) if is(&ATTR_DEVICE_PAGE) => writeln!(f, "found"),
+            Some(page) => match page.disruption() {
+                None => writeln!(f, "unsettled"),
+                Some(d) if is(&ATTR_DEVICE_MARKER) => writeln!(f, "{}", d.marker),
+                Some(d) => match d.generation {
+                    Some(g) => writeln!(f, "{}", g),
+                    None => writeln!(f, "none"),
+                },
+            },
+        }
     } else if is(&ATTR_PAGE_UPDATES) || is(&ATTR_PAGE_GENERATION) || is(&ATTR_PAGE_AGE) {
         if !PAGE_VALID.load(Relaxed) {
             writeln!(f, "none")

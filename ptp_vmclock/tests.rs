@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! KUnit tests of the pure logic: time conversions, pvclock scaling, hypercall instruction
-//! and error mapping, KVM signature, transport parameter parsing, counter selection.
+//! and error mapping, KVM signature, transport parameter parsing, counter selection, the
+//! vmclock page decoder and the ACPI vmclock device page's disruption signals.
 //!
 //! With `CONFIG_KUNIT=y` the suite `ptp_vmclock_rs` runs when the module loads and reports in
 //! the kernel log (KTAP: `ok 1 ptp_vmclock_rs`).
@@ -16,7 +17,9 @@ mod kunit {
     use crate::ptp::ClockSourceId;
     use crate::time::{Timespec, KTIME_SEC_MAX};
     use crate::transport::{Choice, Counter};
-    use crate::vmclock::{decode, Fallback, Snapshot};
+    use crate::vmclock::{
+        decode_aged, Disruption, Fallback, PageReading, Snapshot, DEVICE_MAX_AGE_FRAC, MAX_AGE_FRAC,
+    };
     use crate::vmport::{decode_time_full, version_ok, Regs, MAGIC};
     use kernel::prelude::*;
 
@@ -232,6 +235,11 @@ mod kunit {
         assert_eq!(utc_from_tai(zero, 0).map(|t| t.sec()), Some(0));
     }
 
+    /// Decodes a KVM-filled page.
+    fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
+        decode_aged(s, MAX_AGE_FRAC)
+    }
+
     /// A page as KVM writes it for a host TSC of ~3 GHz (mult 5592405, shift 24) at
     /// xtime_nsec = (123456789 << 24) + 12345, TAI second 1700000000, TAI - UTC = 37 s;
     /// period, shift and fraction by host/0007's rounding rule (computed offline).
@@ -354,5 +362,68 @@ mod kunit {
         assert_eq!(age_us(1, 2, period, 0), 0);
         assert_eq!(age_us(u64::MAX, 0, u64::MAX, 0), u64::MAX);
         assert_eq!(age_us(5, 0, period, 64), u64::MAX);
+    }
+
+    #[test]
+    fn device_page_age_bound() {
+        // 1 s old (3e9 cycles): stale for a KVM page, fine for a device page, which is
+        // trusted up to a day; 1.0000000x days is stale for both.
+        let mut s = kvm_page(1_000_000 + 3_000_000_000);
+        assert_eq!(decode(&s).map(|_| ()), Err(Fallback::Stale));
+        let r = decode_aged(&s, DEVICE_MAX_AGE_FRAC);
+        assert_eq!(r.map(|r| r.time.sec()), Ok(1_700_000_001));
+        assert_eq!(r.map(|r| r.age_us() / 1000), Ok(999));
+        s.tsc = 1_000_000 + 3_000_000_000 * 86_401;
+        assert_eq!(
+            decode_aged(&s, DEVICE_MAX_AGE_FRAC).map(|_| ()),
+            Err(Fallback::Stale)
+        );
+        // No bound beyond a day, whatever the caller asks.
+        assert_eq!(decode_aged(&s, u128::MAX).map(|_| ()), Err(Fallback::Stale));
+        // QEMU's device page: counter invalid, time unknown.
+        let mut q = s;
+        (q.counter_id, q.clock_status) = (0xff, 0);
+        assert!(decode_aged(&q, DEVICE_MAX_AGE_FRAC).is_err());
+    }
+
+    #[test]
+    fn device_disruption_marker_and_generation() {
+        // QEMU 10.0's page: size 4096, no flags, marker 1 after realize.
+        let qemu = Snapshot {
+            magic: 0x4b4c_4356,
+            size: 4096,
+            version: 1,
+            counter_id: 0xff,
+            disruption_marker: 1,
+            vm_generation: 5,
+            ..Snapshot::default()
+        };
+        let d = Disruption::of(&qemu);
+        assert_eq!(
+            d,
+            Disruption {
+                marker: 1,
+                generation: None
+            }
+        );
+        // With VM_GEN_COUNTER_PRESENT (bit 8) the generation counts, if `size` covers it.
+        let mut gen = qemu;
+        gen.flags = 1 << 8;
+        assert_eq!(Disruption::of(&gen).generation, Some(5));
+        gen.size = 104;
+        assert_eq!(Disruption::of(&gen).generation, None);
+        gen.size = 112;
+        assert_eq!(Disruption::of(&gen).generation, Some(5));
+        // Changes: marker, generation, both, the generation appearing, none.
+        let base = Disruption {
+            marker: 1,
+            generation: Some(5),
+        };
+        let with = |marker, generation| Disruption { marker, generation };
+        assert_eq!(with(2, Some(5)).changes(&base), (true, false));
+        assert_eq!(with(1, Some(6)).changes(&base), (false, true));
+        assert_eq!(with(2, Some(6)).changes(&base), (true, true));
+        assert_eq!(with(1, None).changes(&base), (false, true));
+        assert_eq!(base.changes(&base), (false, false));
     }
 }

@@ -14,12 +14,14 @@
 //! rest of the module do not change.
 
 use crate::compat::eopnotsupp;
+use crate::device::DevicePage;
 use crate::kvm::Kvm;
 use crate::mock::Mock;
 use crate::time::Timespec;
 use crate::vmclock::Vmclock;
 use crate::vmport::Vmport;
 use kernel::prelude::*;
+use kernel::sync::Arc;
 
 /// Hooks run immediately before and after the single host access of a read.
 ///
@@ -175,10 +177,22 @@ impl AnyTransport {
     ///
     /// When none works, logs exactly one line saying why and returns the probe's error
     /// (`ENODEV` unless something like an allocation failed). `Auto` tries the port only
-    /// when `port_ok` (it serves UTC alone).
-    pub(crate) fn select(choice: Choice, port_ok: bool) -> Result<Self> {
+    /// when `port_ok` (it serves UTC alone). `device` is the ACPI vmclock device's page,
+    /// if any: the vmclock transport reads the time from it when it can
+    /// ([`Vmclock::with_kvm`]).
+    pub(crate) fn select(
+        choice: Choice,
+        port_ok: bool,
+        device: Option<&Arc<DevicePage>>,
+    ) -> Result<Self> {
         match choice {
-            Choice::Vmclock => Self::only(AnyTransport::Vmclock),
+            Choice::Vmclock => Kvm::probe()
+                .and_then(|k| Vmclock::with_kvm(k, device).map_err(|(_, e)| e))
+                .map(AnyTransport::Vmclock)
+                .map_err(|e| {
+                    pr_err!("transport={} unavailable: {}\n", Vmclock::NAME, e.reason);
+                    e.err
+                }),
             Choice::Kvm => Self::only(AnyTransport::Kvm),
             Choice::Vmport => Self::only(AnyTransport::Vmport),
             Choice::Mock => Self::only(AnyTransport::Mock),
@@ -186,7 +200,7 @@ impl AnyTransport {
             // (nanosecond resolution and counter pairing too, one exit per read); the port
             // has microseconds and no pairing.
             Choice::Auto => match Kvm::probe() {
-                Ok(k) => Ok(match Vmclock::with_kvm(k) {
+                Ok(k) => Ok(match Vmclock::with_kvm(k, device) {
                     Ok(v) => AnyTransport::Vmclock(v),
                     Err((k, why)) => {
                         pr_info!(
@@ -248,6 +262,14 @@ impl AnyTransport {
             AnyTransport::Kvm(t) => t.has_counter(),
             AnyTransport::Vmport(t) => t.has_counter(),
             AnyTransport::Mock(t) => t.has_counter(),
+        }
+    }
+
+    /// The ACPI vmclock device announced a disruption (live migration, snapshot
+    /// restore): see [`Vmclock::disrupted`].
+    pub(crate) fn disrupted(&self) {
+        if let AnyTransport::Vmclock(t) = self {
+            t.disrupted();
         }
     }
 

@@ -18,14 +18,24 @@
 //! updating it: after a live migration the destination's KVM knows nothing of the
 //! registration) is registered again, at most once per [`REREGISTER_INTERVAL_NS`].
 //! Unloading the module, reboot and kexec unregister the page before it is freed.
+//!
+//! An ACPI vmclock device's page (device.rs: AWS Nitro, QEMU, Firecracker) is read by the
+//! same reader ([`PageSource`]) and decoder; when it knows the time and its counter is the
+//! TSC it serves instead of a registered page ([`Vmclock::with_kvm`]). Its disruption
+//! marker and VM generation counter have the registered page registered again at once
+//! ([`Vmclock::disrupted`]).
 
 use crate::bindings;
 use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
+use crate::device::DevicePage;
+#[cfg(ptp_vmclock_test_build)]
+use crate::device::DisruptionWatch;
 use crate::kvm::{self, Kvm, Timescale};
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
 use kernel::prelude::*;
+use kernel::sync::Arc;
 use kernel::types::Opaque;
 
 // --- The page layout ---------------------------------------------------------------------
@@ -35,13 +45,13 @@ use kernel::types::Opaque;
 // target tree has the headers they are checked against them at build time.
 
 const OFF_MAGIC: usize = 0;
-const OFF_SIZE: usize = 4;
-const OFF_VERSION: usize = 8;
+pub(crate) const OFF_SIZE: usize = 4;
+pub(crate) const OFF_VERSION: usize = 8;
 const OFF_COUNTER_ID: usize = 10;
 const OFF_TIME_TYPE: usize = 11;
 const OFF_SEQ_COUNT: usize = 12;
 const OFF_DISRUPTION_MARKER: usize = 16;
-const OFF_FLAGS: usize = 24;
+pub(crate) const OFF_FLAGS: usize = 24;
 const OFF_CLOCK_STATUS: usize = 34;
 const OFF_TAI_OFFSET_SEC: usize = 36;
 const OFF_LEAP_INDICATOR: usize = 38;
@@ -54,19 +64,24 @@ const OFF_TIME_ESTERROR_NANOSEC: usize = 88;
 const OFF_TIME_MAXERROR_NANOSEC: usize = 96;
 const OFF_VM_GENERATION_COUNTER: usize = 104;
 /// `sizeof(struct vmclock_abi)`, where the KVM extras start.
-const ABI_SIZE: usize = 112;
+pub(crate) const ABI_SIZE: usize = 112;
 /// `struct kvm_vmclock_extra.generation`: host timekeeper updates KVM had seen.
 const OFF_KVM_GENERATION: usize = 112;
 /// `struct kvm_vmclock_extra.unusable`: why KVM marked the page unusable.
 const OFF_KVM_UNUSABLE: usize = 120;
 
-const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
+pub(crate) const VMCLOCK_MAGIC: u32 = 0x4b4c_4356;
 const COUNTER_X86_TSC: u8 = 1;
+#[cfg(ptp_vmclock_test_build)]
+const COUNTER_INVALID: u8 = 0xff;
 const TIME_UTC: u8 = 0;
 const TIME_TAI: u8 = 1;
 const FLAG_TAI_OFFSET_VALID: u64 = 1 << 0;
 const FLAG_TIME_ESTERROR_VALID: u64 = 1 << 5;
 const FLAG_TIME_MAXERROR_VALID: u64 = 1 << 6;
+const FLAG_VM_GEN_COUNTER_PRESENT: u64 = 1 << 8;
+#[cfg(ptp_vmclock_test_build)]
+const STATUS_UNKNOWN: u8 = 0;
 const STATUS_SYNCHRONIZED: u8 = 2;
 const STATUS_FREERUNNING: u8 = 3;
 const STATUS_UNRELIABLE: u8 = 4;
@@ -107,7 +122,12 @@ const _: () = {
     assert!(bindings::VMCLOCK_FLAG_TAI_OFFSET_VALID as u64 == FLAG_TAI_OFFSET_VALID);
     assert!(bindings::VMCLOCK_FLAG_TIME_ESTERROR_VALID as u64 == FLAG_TIME_ESTERROR_VALID);
     assert!(bindings::VMCLOCK_FLAG_TIME_MAXERROR_VALID as u64 == FLAG_TIME_MAXERROR_VALID);
+    assert!(bindings::VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT as u64 == FLAG_VM_GEN_COUNTER_PRESENT);
     assert!(bindings::VMCLOCK_STATUS_SYNCHRONIZED as u8 == STATUS_SYNCHRONIZED);
+    #[cfg(ptp_vmclock_test_build)]
+    assert!(bindings::VMCLOCK_STATUS_UNKNOWN as u8 == STATUS_UNKNOWN);
+    #[cfg(ptp_vmclock_test_build)]
+    assert!(bindings::VMCLOCK_COUNTER_INVALID as u8 == COUNTER_INVALID);
     assert!(bindings::VMCLOCK_STATUS_FREERUNNING as u8 == STATUS_FREERUNNING);
     assert!(bindings::VMCLOCK_STATUS_UNRELIABLE as u8 == STATUS_UNRELIABLE);
     assert!(bindings::VMCLOCK_LEAP_PRE_POS as u8 == LEAP_PRE_POS);
@@ -141,6 +161,15 @@ pub(crate) const SEQ_ATTEMPTS: usize = 256;
 /// hypercall is the better source. It also bounds the extrapolation: the page's rounding
 /// is exact for deltas of seconds (host/0007), far beyond this.
 pub(crate) const MAX_AGE_FRAC: u128 = 1 << 63;
+
+/// The oldest page of an ACPI vmclock device (device.rs) a read trusts: one day, in
+/// 2^-64 s.
+///
+/// The hypervisor maintains that page on its own schedule (upstream's C driver trusts it
+/// at any age while its status says the time is known), so [`MAX_AGE_FRAC`], made for
+/// KVM's 100 ms refresh, does not apply. A day bounds the extrapolation (and the
+/// arithmetic) for a host that stopped maintaining it without saying so.
+pub(crate) const DEVICE_MAX_AGE_FRAC: u128 = 86_400 << 64;
 
 /// The least time between two registrations of a stale page, in nanoseconds.
 pub(crate) const REREGISTER_INTERVAL_NS: u64 = 1_000_000_000;
@@ -228,6 +257,8 @@ pub(crate) struct PageReading {
     pub(crate) is_tai: bool,
     /// TAI - UTC, if the page says.
     pub(crate) tai_offset: Option<i32>,
+    /// The age of the page at the TSC read, in 2^-64 s (below the decoder's bound).
+    pub(crate) age_frac: u128,
     /// The host's time status as the page states it.
     pub(crate) status: HostStatus,
 }
@@ -243,6 +274,12 @@ impl PageReading {
                 Timespec::new(sec, self.time.nsec())
             }
         }
+    }
+
+    /// The age in microseconds.
+    pub(crate) fn age_us(&self) -> u64 {
+        // Below 2^81 * 10^9 < 2^111 (the largest bound is a day): no overflow.
+        ((self.age_frac * NSEC_PER_SEC as u128) >> 64) as u64 / 1000
     }
 }
 
@@ -273,8 +310,9 @@ fn ns_to_us_u32(ns: u64) -> u32 {
 }
 
 /// Decodes a snapshot: validates every field the time depends on and computes the time at
-/// the snapshot's TSC. Values come from the host: nothing here can overflow or panic.
-pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
+/// the snapshot's TSC; a page older than `max_age` ([`MAX_AGE_FRAC`] for the KVM-filled
+/// page, at most [`DEVICE_MAX_AGE_FRAC`]) is [`Fallback::Stale`]. Values come from the host: nothing here can overflow or panic.
+pub(crate) fn decode_aged(s: &Snapshot, max_age: u128) -> Result<PageReading, Fallback> {
     if s.magic != VMCLOCK_MAGIC || s.version != 1 || (s.size as usize) < ABI_SIZE {
         return Err(Fallback::Invalid);
     }
@@ -294,10 +332,10 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
     let delta = s.tsc.checked_sub(s.counter_value).ok_or(Fallback::Future)?;
     // 64 x 64 bits into 128: one MUL, no library call.
     let age = (u128::from(delta) * u128::from(s.period)) >> s.shift;
-    if age >= MAX_AGE_FRAC {
+    if age >= max_age.min(DEVICE_MAX_AGE_FRAC) {
         return Err(Fallback::Stale);
     }
-    // Below 2^63 + 2^64: the carry into the seconds is 0 or 1.
+    // Below 2^81 + 2^64: the carry into the seconds fits a u64 with room to spare.
     let total = age + u128::from(s.time_frac_sec);
     let carry = (total >> 64) as u64;
     let sec = s.time_sec.checked_add(carry).ok_or(Fallback::Invalid)?;
@@ -321,6 +359,7 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
         time,
         is_tai: s.time_type == TIME_TAI,
         tai_offset,
+        age_frac: age,
         status: HostStatus {
             sync: s.clock_status == STATUS_SYNCHRONIZED,
             leap,
@@ -329,6 +368,124 @@ pub(crate) fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
             tai_offset: tai_offset.unwrap_or(0),
         },
     })
+}
+
+/// The disruption marker and VM generation counter of a snapshot: what tells the guest
+/// that its counter or its whole state was disrupted (a live migration, a snapshot
+/// restore). The generation is `None` unless the page says it keeps one (the flag
+/// `VM_GEN_COUNTER_PRESENT`, and a `size` that covers the field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Disruption {
+    pub(crate) marker: u64,
+    pub(crate) generation: Option<u64>,
+}
+
+impl Disruption {
+    /// The marker and generation `s` holds.
+    pub(crate) fn of(s: &Snapshot) -> Self {
+        let present = s.flags & FLAG_VM_GEN_COUNTER_PRESENT != 0 && s.size as usize >= ABI_SIZE;
+        Self {
+            marker: s.disruption_marker,
+            generation: present.then_some(s.vm_generation),
+        }
+    }
+
+    /// Which of the two changed from `old` to `self`: (marker, generation). A generation
+    /// that appears or disappears (the flag changed) counts as a change.
+    pub(crate) fn changes(&self, old: &Self) -> (bool, bool) {
+        (self.marker != old.marker, self.generation != old.generation)
+    }
+}
+
+// --- Reading a page ------------------------------------------------------------------------
+
+/// A mapped page in the vmclock ABI that the host may write at any time: the page this
+/// module registers with KVM ([`Registration`]) or an ACPI vmclock device's page
+/// (`crate::device::DevicePage`). One reader ([`PageSource::snapshot`]) serves both.
+pub(crate) trait PageSource {
+    /// Whether the KVM extras after the ABI (`struct kvm_vmclock_extra`) are KVM's: only
+    /// in a page KVM fills.
+    const KVM_EXTRAS: bool;
+
+    /// The little-endian 64-bit word at byte offset `off` (a multiple of 8); 0 for words
+    /// the page does not have. One access: the host's concurrent writes never tear it
+    /// (the seqcount tells whether the words belong together).
+    fn word(&self, off: usize) -> u64;
+
+    /// The `bytes`-byte field at byte offset `off` (within one word).
+    fn bits(&self, off: usize, bytes: usize) -> u64 {
+        let v = self.word(off & !7) >> ((off & 7) * 8);
+        if bytes >= 8 {
+            v
+        } else {
+            v & ((1u64 << (bytes * 8)) - 1)
+        }
+    }
+
+    /// The seqcount.
+    fn seq(&self) -> u32 {
+        self.bits(OFF_SEQ_COUNT, 4) as u32
+    }
+
+    /// Reads every field and, inside the same seqcount section, the TSC: the one the
+    /// bracket's system time snapshot read where there is one (a zero-wide
+    /// `PTP_SYS_OFFSET_EXTENDED` window), else one read right inside the bracket. `None` if
+    /// the seqcount did not settle.
+    fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
+        for _ in 0..SEQ_ATTEMPTS {
+            let seq = self.seq();
+            if seq & 1 != 0 {
+                core::hint::spin_loop();
+                continue;
+            }
+            smp_mb(Read);
+            let mut s = Snapshot {
+                magic: self.bits(OFF_MAGIC, 4) as u32,
+                size: self.bits(OFF_SIZE, 4) as u32,
+                version: self.bits(OFF_VERSION, 2) as u16,
+                counter_id: self.bits(OFF_COUNTER_ID, 1) as u8,
+                time_type: self.bits(OFF_TIME_TYPE, 1) as u8,
+                seq,
+                disruption_marker: self.word(OFF_DISRUPTION_MARKER),
+                flags: self.word(OFF_FLAGS),
+                clock_status: self.bits(OFF_CLOCK_STATUS, 1) as u8,
+                tai_offset_sec: self.bits(OFF_TAI_OFFSET_SEC, 2) as u16 as i16,
+                leap_indicator: self.bits(OFF_LEAP_INDICATOR, 1) as u8,
+                shift: self.bits(OFF_COUNTER_PERIOD_SHIFT, 1) as u8,
+                counter_value: self.word(OFF_COUNTER_VALUE),
+                period: self.word(OFF_COUNTER_PERIOD_FRAC_SEC),
+                time_sec: self.word(OFF_TIME_SEC),
+                time_frac_sec: self.word(OFF_TIME_FRAC_SEC),
+                esterror_ns: self.word(OFF_TIME_ESTERROR_NANOSEC),
+                maxerror_ns: self.word(OFF_TIME_MAXERROR_NANOSEC),
+                vm_generation: self.word(OFF_VM_GENERATION_COUNTER),
+                kvm_generation: if Self::KVM_EXTRAS {
+                    self.word(OFF_KVM_GENERATION)
+                } else {
+                    0
+                },
+                kvm_unusable: if Self::KVM_EXTRAS {
+                    self.bits(OFF_KVM_UNUSABLE, 4) as u32
+                } else {
+                    0
+                },
+                tsc: 0,
+            };
+            s.tsc = match bracket.before_sharing_tsc() {
+                Some(tsc) => tsc,
+                None => {
+                    let tsc = rdtsc_ordered();
+                    bracket.after();
+                    tsc
+                }
+            };
+            smp_mb(Read);
+            if self.seq() == seq {
+                return Some(s);
+            }
+        }
+        None
+    }
 }
 
 // --- The registered page --------------------------------------------------------------------
@@ -430,83 +587,6 @@ impl Registration {
         unsafe { bindings::slow_virt_to_phys(self.page.get().cast()) }
     }
 
-    /// The little-endian 64-bit word at byte offset `off` (a multiple of 8).
-    fn word(&self, off: usize) -> u64 {
-        let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
-        // aligned word is one access, so the host's concurrent writes never tear it (the
-        // seqcount tells whether the words belong together).
-        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
-        u64::from_le(w)
-    }
-
-    /// The `bytes`-byte field at byte offset `off` (within one word).
-    fn bits(&self, off: usize, bytes: usize) -> u64 {
-        let v = self.word(off & !7) >> ((off & 7) * 8);
-        if bytes >= 8 {
-            v
-        } else {
-            v & ((1u64 << (bytes * 8)) - 1)
-        }
-    }
-
-    /// The seqcount.
-    fn seq(&self) -> u32 {
-        self.bits(OFF_SEQ_COUNT, 4) as u32
-    }
-
-    /// Reads every field and, inside the same seqcount section, the TSC: the one the
-    /// bracket's system time snapshot read where there is one (a zero-wide
-    /// `PTP_SYS_OFFSET_EXTENDED` window), else one read right inside the bracket. `None` if
-    /// the seqcount did not settle.
-    fn snapshot(&self, bracket: &mut impl Bracket) -> Option<Snapshot> {
-        for _ in 0..SEQ_ATTEMPTS {
-            let seq = self.seq();
-            if seq & 1 != 0 {
-                core::hint::spin_loop();
-                continue;
-            }
-            smp_mb(Read);
-            let mut s = Snapshot {
-                magic: self.bits(OFF_MAGIC, 4) as u32,
-                size: self.bits(OFF_SIZE, 4) as u32,
-                version: self.bits(OFF_VERSION, 2) as u16,
-                counter_id: self.bits(OFF_COUNTER_ID, 1) as u8,
-                time_type: self.bits(OFF_TIME_TYPE, 1) as u8,
-                seq,
-                disruption_marker: self.word(OFF_DISRUPTION_MARKER),
-                flags: self.word(OFF_FLAGS),
-                clock_status: self.bits(OFF_CLOCK_STATUS, 1) as u8,
-                tai_offset_sec: self.bits(OFF_TAI_OFFSET_SEC, 2) as u16 as i16,
-                leap_indicator: self.bits(OFF_LEAP_INDICATOR, 1) as u8,
-                shift: self.bits(OFF_COUNTER_PERIOD_SHIFT, 1) as u8,
-                counter_value: self.word(OFF_COUNTER_VALUE),
-                period: self.word(OFF_COUNTER_PERIOD_FRAC_SEC),
-                time_sec: self.word(OFF_TIME_SEC),
-                time_frac_sec: self.word(OFF_TIME_FRAC_SEC),
-                esterror_ns: self.word(OFF_TIME_ESTERROR_NANOSEC),
-                maxerror_ns: self.word(OFF_TIME_MAXERROR_NANOSEC),
-                vm_generation: self.word(OFF_VM_GENERATION_COUNTER),
-                kvm_generation: self.word(OFF_KVM_GENERATION),
-                kvm_unusable: self.bits(OFF_KVM_UNUSABLE, 4) as u32,
-                tsc: 0,
-            };
-            s.tsc = match bracket.before_sharing_tsc() {
-                Some(tsc) => tsc,
-                None => {
-                    let tsc = rdtsc_ordered();
-                    bracket.after();
-                    tsc
-                }
-            };
-            smp_mb(Read);
-            if self.seq() == seq {
-                return Some(s);
-            }
-        }
-        None
-    }
-
     /// The reboot notifier callback: unregisters the page for good.
     ///
     /// # Safety
@@ -567,6 +647,19 @@ impl Registration {
         ok
     }
 
+    /// Registers the page again at once, without [`REREGISTER_INTERVAL_NS`]'s rate limit:
+    /// for a disruption the VMM announced (see [`Vmclock::disrupted`]), which happens once
+    /// per migration or restore, not once per read.
+    fn reregister_now(&self) -> bool {
+        if self.shut_down.load(Relaxed) || !self.registered.load(Relaxed) {
+            return false;
+        }
+        self.last_attempt_ns.store(now_ns(), Relaxed);
+        let ok = register_hypercall(self.gpa()) == 0;
+        status::count_page_registration(ok);
+        ok
+    }
+
     /// Writes the little-endian word at byte offset `off` (only into a page no host
     /// writes: one never registered, or unregistered; the one exception is the kexec
     /// test's negative control in test builds, see [`mark_after_reboot`]).
@@ -598,6 +691,18 @@ impl Registration {
     }
 }
 
+impl PageSource for Registration {
+    const KVM_EXTRAS: bool = true;
+
+    fn word(&self, off: usize) -> u64 {
+        let i = (off / 8).min(PAGE_WORDS - 1);
+        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
+        // aligned word is one access, so the host's concurrent writes never tear it.
+        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
+        u64::from_le(w)
+    }
+}
+
 #[pinned_drop]
 impl PinnedDrop for Registration {
     fn drop(self: Pin<&mut Self>) {
@@ -611,14 +716,16 @@ impl PinnedDrop for Registration {
     }
 }
 
-/// Reads a page: the time in `timescale` and the TSC it belongs to; records what it saw.
+/// Reads a page no older than `max_age`: the time in `timescale` and the TSC it belongs
+/// to; records what it saw.
 fn read_page(
-    reg: &Registration,
+    page: &impl PageSource,
+    max_age: u128,
     timescale: Timescale,
     bracket: &mut impl Bracket,
 ) -> Result<(Timespec, u64), Fallback> {
-    let s = reg.snapshot(bracket).ok_or(Fallback::Unsettled)?;
-    let r = decode(&s)?;
+    let s = page.snapshot(bracket).ok_or(Fallback::Unsettled)?;
+    let r = decode_aged(&s, max_age)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
     let version = status::PageVersion {
         seq: s.seq,
@@ -661,11 +768,14 @@ fn now_ns() -> u64 {
 
 // --- The transport ---------------------------------------------------------------------------
 
-/// The vmclock transport: the KVM-filled page, with the hypercall behind it.
+/// The vmclock transport: a vmclock page (an ACPI vmclock device's that knows the time,
+/// else the KVM-filled one), with the hypercall behind it.
 pub(crate) struct Vmclock {
     kvm: Kvm,
-    /// Always `Some` until `drop` takes it.
+    /// The page KVM fills; `None` when the device page serves (and after `drop` took it).
     reg: Option<Pin<KBox<Registration>>>,
+    /// The ACPI vmclock device's page, when it serves the time.
+    device: Option<Arc<DevicePage>>,
     timescale: Timescale,
 }
 
@@ -683,9 +793,29 @@ fn refusal(ret: i64) -> &'static str {
 }
 
 impl Vmclock {
-    /// Registers a page with the host behind `kvm` (a probed KVM transport). When the host
-    /// does not offer the page, gives `kvm` back with the reason.
-    pub(crate) fn with_kvm(kvm: Kvm) -> Result<Self, (Kvm, ProbeError)> {
+    /// The page of the host behind `kvm` (a probed KVM transport): the ACPI vmclock
+    /// device's page `device` when it can serve the time, else a page registered with KVM.
+    /// When neither is there, gives `kvm` back with the reason.
+    ///
+    /// The device page comes first: the hypervisor itself maintains it (AWS Nitro fills
+    /// the time there), it takes no hypercall to set up, and the VMM keeps it across live
+    /// migration and snapshot restore, while a KVM registration is KVM state that a
+    /// migration leaves behind; and it needs no host/ patches. It serves only when its
+    /// counter is the TSC and its status says the time is known (synchronised or free
+    /// running): QEMU's and Firecracker's devices leave the time unknown, so there the KVM
+    /// page serves as before, and the device page only signals disruptions (device.rs).
+    pub(crate) fn with_kvm(
+        kvm: Kvm,
+        device: Option<&Arc<DevicePage>>,
+    ) -> Result<Self, (Kvm, ProbeError)> {
+        if let Some(d) = device.filter(|d| d.serves_time()) {
+            return Ok(Self {
+                timescale: kvm.timescale(),
+                kvm,
+                reg: None,
+                device: Some(d.clone()),
+            });
+        }
         // `clock_pairing=legacy` asks for upstream's interface alone. (A module built
         // against headers without clock type 1, e.g. 6.12's, still reads the page: its
         // layout is spelled out here.)
@@ -707,16 +837,23 @@ impl Vmclock {
             timescale: kvm.timescale(),
             kvm,
             reg: Some(reg),
+            device: None,
         };
         status::count_page_registration(true);
         #[cfg(ptp_vmclock_test_build)]
-        status::set_page_gpa(this.reg().gpa());
+        if let Some(reg) = &this.reg {
+            status::set_page_gpa(reg.gpa());
+        }
         Ok(this)
     }
 
-    fn reg(&self) -> &Registration {
-        // `reg` is only taken by `drop`.
-        self.reg.as_deref().unwrap_or_else(|| unreachable!())
+    /// Which page serves: for the load line.
+    pub(crate) fn source(&self) -> &'static str {
+        if self.device.is_some() {
+            "ACPI vmclock device page"
+        } else {
+            "KVM-filled vmclock page"
+        }
     }
 
     /// The hypercall transport behind the page.
@@ -726,19 +863,39 @@ impl Vmclock {
 
     /// Reads the page: the time in the configured time scale and the TSC it belongs to.
     fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        let r = read_page(self.reg(), self.timescale, bracket);
+        let r = match (&self.device, &self.reg) {
+            (Some(d), _) => read_page(&**d, DEVICE_MAX_AGE_FRAC, self.timescale, bracket),
+            (None, Some(reg)) => read_page(&**reg, MAX_AGE_FRAC, self.timescale, bracket),
+            // `reg` is only taken by `drop`.
+            (None, None) => Err(Fallback::Unusable),
+        };
         #[cfg(ptp_vmclock_test_build)]
-        if r.is_ok() {
+        if r.is_ok() && self.device.is_none() {
             forget::count_page_read();
         }
         r
     }
 
-    /// Counts a fallback; a stale page is registered again (rate-limited).
+    /// Counts a fallback; a stale KVM page is registered again (rate-limited).
     fn fall_back(&self, why: Fallback) {
         status::count_fallback(why);
         if why == Fallback::Stale {
-            self.reg().reregister();
+            if let Some(reg) = &self.reg {
+                reg.reregister();
+            }
+        }
+    }
+
+    /// The ACPI vmclock device's disruption marker or VM generation counter changed: the
+    /// VM was live-migrated or restored from a snapshot. A page registration is KVM state
+    /// that neither QEMU nor any VMM migrates or saves: the destination's (or the restored)
+    /// KVM knows nothing of it and never writes the page again, which keeps looking
+    /// plausible until it goes stale ([`MAX_AGE_FRAC`], with the hypercall serving every
+    /// read meanwhile). The change is the VMM's own signal, so the page is registered again
+    /// at once, not after [`REREGISTER_INTERVAL_NS`].
+    pub(crate) fn disrupted(&self) {
+        if let Some(reg) = &self.reg {
+            reg.reregister_now();
         }
     }
 }
@@ -872,7 +1029,7 @@ impl Transport for Vmclock {
     const NAME: &'static str = "vmclock";
 
     fn probe() -> Result<Self, ProbeError> {
-        Self::with_kvm(Kvm::probe()?).map_err(|(_, e)| e)
+        Self::with_kvm(Kvm::probe()?, None).map_err(|(_, e)| e)
     }
 
     fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
@@ -945,13 +1102,18 @@ pub(crate) enum Hostile {
     HugeSec,
     /// Every byte 0xff (the seqcount odd, too).
     Garbage,
+    /// QEMU's ACPI vmclock device page (time unknown, counter invalid) with a VM
+    /// generation counter, whose disruption marker the module moves before every read and
+    /// whose generation every tenth: the disruption path of device.rs, which a real device
+    /// only takes on a live migration or snapshot restore.
+    Disruption,
 }
 
 #[cfg(ptp_vmclock_test_build)]
 impl Hostile {
     /// The accepted values, for messages.
     pub(crate) const VALID: &'static str =
-        "none|shift64|period0|future|stale|seq-odd|magic|unusable|huge-sec|garbage";
+        "none|shift64|period0|future|stale|seq-odd|magic|unusable|huge-sec|garbage|disruption";
 
     /// Parses the parameter; `none` (the default) is `None`.
     pub(crate) fn parse(value: &[u8]) -> Result<Option<Self>> {
@@ -966,6 +1128,7 @@ impl Hostile {
             b"unusable" => Hostile::Unusable,
             b"huge-sec" => Hostile::HugeSec,
             b"garbage" => Hostile::Garbage,
+            b"disruption" => Hostile::Disruption,
             _ => return Err(EINVAL),
         }))
     }
@@ -977,6 +1140,13 @@ impl Hostile {
 #[cfg(ptp_vmclock_test_build)]
 pub(crate) struct HostilePage {
     reg: Pin<KBox<Registration>>,
+    kind: Hostile,
+    /// [`Hostile::Disruption`]: what the module saw of the page's marker and generation.
+    watch: DisruptionWatch,
+    /// [`Hostile::Disruption`]: taken by the one reader that writes the page.
+    writing: Atomic<bool>,
+    /// [`Hostile::Disruption`]: the marker moves so far.
+    moves: Atomic<u64>,
 }
 
 #[cfg(ptp_vmclock_test_build)]
@@ -987,6 +1157,7 @@ impl HostilePage {
         let tsc = rdtsc_ordered();
         let (mut magic, mut seq, mut status, mut shift) =
             (VMCLOCK_MAGIC, 2u32, STATUS_SYNCHRONIZED, 31u8);
+        let (mut counter_id, mut flags) = (COUNTER_X86_TSC, FLAG_TAI_OFFSET_VALID);
         // Period 2^32 at shift 31: two 2^-64 s a cycle, so a valid page never goes stale.
         let (mut counter, mut period, mut sec) = (tsc, 1u64 << 32, 1_700_000_000u64);
         match kind {
@@ -1001,13 +1172,19 @@ impl HostilePage {
             Hostile::Unusable => status = STATUS_UNRELIABLE,
             Hostile::HugeSec => sec = u64::MAX,
             Hostile::Garbage => {}
+            Hostile::Disruption => {
+                (counter_id, status) = (COUNTER_INVALID, STATUS_UNKNOWN);
+                flags |= FLAG_VM_GEN_COUNTER_PRESENT;
+                reg.set_word(OFF_DISRUPTION_MARKER, 1);
+                reg.set_word(OFF_VM_GENERATION_COUNTER, 1);
+            }
         }
         let header = u64::from(magic) | (128 << 32);
-        let ids = 1 | (u64::from(COUNTER_X86_TSC) << 16) | (u64::from(TIME_TAI) << 24);
+        let ids = 1 | (u64::from(counter_id) << 16) | (u64::from(TIME_TAI) << 24);
         let status_word = (u64::from(status) << 16) | (37 << 32) | (u64::from(shift) << 56);
         reg.set_word(OFF_MAGIC, header);
         reg.set_word(OFF_VERSION, ids | (u64::from(seq) << 32));
-        reg.set_word(OFF_FLAGS, FLAG_TAI_OFFSET_VALID);
+        reg.set_word(OFF_FLAGS, flags);
         reg.set_word(OFF_CLOCK_STATUS & !7, status_word);
         reg.set_word(OFF_COUNTER_VALUE, counter);
         reg.set_word(OFF_COUNTER_PERIOD_FRAC_SEC, period);
@@ -1015,11 +1192,49 @@ impl HostilePage {
         if kind == Hostile::Garbage {
             reg.fill(u64::MAX);
         }
-        Ok(Self { reg })
+        let this = Self {
+            reg,
+            kind,
+            watch: DisruptionWatch::new(),
+            writing: Atomic::new(false),
+            moves: Atomic::new(0),
+        };
+        this.watch.start(&*this.reg);
+        Ok(this)
     }
 
-    /// Reads the page like [`Vmclock`] does; the error is why it could not serve.
+    /// Reads the page like [`Vmclock`] does; the error is why it could not serve. A
+    /// [`Hostile::Disruption`] page first has its marker moved and is watched as the
+    /// clock watches a device page.
     pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
-        read_page(&self.reg, Timescale::Utc, bracket)
+        if self.kind == Hostile::Disruption {
+            self.disrupt();
+            self.watch.poll(&*self.reg);
+        }
+        read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket)
+    }
+
+    /// Moves the marker (and every tenth time the generation) as a VMM does on a restore,
+    /// inside a seqcount write section. One writer at a time: a reader that finds another
+    /// writing leaves the page alone.
+    fn disrupt(&self) {
+        if self.writing.xchg(true, Relaxed) {
+            return;
+        }
+        let n = self.moves.load(Relaxed) + 1;
+        self.moves.store(n, Relaxed);
+        let ids = 1 | (u64::from(COUNTER_INVALID) << 16) | (u64::from(TIME_TAI) << 24);
+        let seq = self.reg.seq();
+        // Volatile stores keep their order, and x86 does not reorder stores: a reader that
+        // sees the even seqcount again sees the new values.
+        self.reg
+            .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(1)) << 32));
+        self.reg.set_word(OFF_DISRUPTION_MARKER, 1 + n);
+        if n % 10 == 0 {
+            self.reg.set_word(OFF_VM_GENERATION_COUNTER, 1 + n / 10);
+        }
+        self.reg
+            .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(2)) << 32));
+        self.writing.store(false, Relaxed);
     }
 }

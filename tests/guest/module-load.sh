@@ -1,7 +1,7 @@
 # ptp_vmclock_rs loads in the nested guest, registers its PHC and says what it uses.
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 log_mark
 check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
@@ -21,6 +21,10 @@ check "testptp -c: cross timestamping supported" grep -q '1 cross timestamping' 
 check "sysfs status names the transport in use (vmclock)" \
 	test "$(cat /sys/module/$MOD/status/transport 2>&1)" = vmclock
 for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; done
+# No ACPI vmclock device in this guest (group nested-vmclockdev has one).
+check "sysfs: no ACPI vmclock device page (device_page, device_marker, device_generation: none)" \
+	test "$(cat /sys/module/$MOD/status/device_page /sys/module/$MOD/status/device_marker \
+		/sys/module/$MOD/status/device_generation 2>&1 | paste -sd' ')" = "none none none"
 # KUnit suites built into the module run at load; their KTAP goes to the kernel log.
 kunit=$(log_since | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
 printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
