@@ -257,8 +257,6 @@ pub(crate) struct PageReading {
     pub(crate) is_tai: bool,
     /// TAI - UTC, if the page says.
     pub(crate) tai_offset: Option<i32>,
-    /// The age of the page at the TSC read, in 2^-64 s (below the decoder's bound).
-    pub(crate) age_frac: u128,
     /// The host's time status as the page states it.
     pub(crate) status: HostStatus,
 }
@@ -274,12 +272,6 @@ impl PageReading {
                 Timespec::new(sec, self.time.nsec())
             }
         }
-    }
-
-    /// The age in microseconds.
-    pub(crate) fn age_us(&self) -> u64 {
-        // Below 2^81 * 10^9 < 2^111 (the largest bound is a day): no overflow.
-        ((self.age_frac * NSEC_PER_SEC as u128) >> 64) as u64 / 1000
     }
 }
 
@@ -359,7 +351,6 @@ pub(crate) fn decode_aged(s: &Snapshot, max_age: u128) -> Result<PageReading, Fa
         time,
         is_tai: s.time_type == TIME_TAI,
         tai_offset,
-        age_frac: age,
         status: HostStatus {
             sync: s.clock_status == STATUS_SYNCHRONIZED,
             leap,
