@@ -148,8 +148,10 @@ ext_windows() {
 
 # ext_expect DEV N: EXTENDED windows as this kernel allows them for a page read: on 7.x
 # the system time snapshot carries the TSC it was computed from, and the page is read at
-# that TSC, so all N windows are zero wide; 6.x's snapshots carry no counter value, so the
-# windows are ordered (pre < post) instead. Prints the counts.
+# that TSC, so all N windows are zero wide; 6.x's snapshots carry no counter value, so
+# the windows bracket the TSC read: never reversed (pre <= post), and some may show no
+# width at all (on 6.12 under tsc in this rig 11 of 25 did: a window under the clock's
+# nanosecond). Prints the counts.
 ext_expect() {
 	local w
 	w=$(ext_windows "$1" "$2") || return 1
@@ -157,6 +159,6 @@ ext_expect() {
 	if [ "$(uname -r | cut -d. -f1)" -ge 7 ]; then
 		[ "$w" = "zero $2 ordered 0 bad 0" ]
 	else
-		[ "$w" = "zero 0 ordered $2 bad 0" ]
+		[[ "$w" == *" bad 0" ]]
 	fi
 }
