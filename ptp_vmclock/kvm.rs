@@ -237,11 +237,13 @@ fn guest_mem_encrypted() -> bool {
 ///
 /// # Safety
 ///
-/// This must be a KVM guest, and `gpa` must be the guest physical address of a
-/// `struct kvm_clock_pairing` that nothing else accesses during the call.
-unsafe fn clock_pairing_hypercall(gpa: u64, clock_type: u64) -> i64 {
+/// This must be a KVM guest, and the host may write what `gpa` points to for `clock_type`:
+/// for types 0 and 1 a `struct kvm_clock_pairing` that nothing else accesses during the
+/// call; for type 2 (`KVM_CLOCK_PAIRING_VMCLOCK`) a page the caller keeps for the host
+/// until it unregisters it (or 0, which unregisters).
+pub(crate) unsafe fn clock_pairing_hypercall(gpa: u64, clock_type: u64) -> i64 {
     // SAFETY: By the function's safety requirements the hypercall exists and the host only
-    // writes the caller's buffer.
+    // writes the memory the caller gave it.
     let ret = unsafe {
         bindings::ptp_vmclock_kvm_hypercall2(
             bindings::KVM_HC_CLOCK_PAIRING,

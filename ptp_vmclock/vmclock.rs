@@ -741,14 +741,7 @@ fn register_hypercall(gpa: u64) -> i64 {
     // SAFETY: Only reached after the KVM transport's probe found KVM and a working
     // KVM_HC_CLOCK_PAIRING. The host writes nothing but the registered page, which its
     // `Registration` keeps registered only while it is alive.
-    let ret = unsafe {
-        bindings::ptp_vmclock_kvm_hypercall2(
-            bindings::KVM_HC_CLOCK_PAIRING,
-            gpa as kernel::ffi::c_ulong,
-            CLOCK_TYPE_VMCLOCK as kernel::ffi::c_ulong,
-        )
-    };
-    ret as i64
+    unsafe { kvm::clock_pairing_hypercall(gpa, CLOCK_TYPE_VMCLOCK) }
 }
 
 /// `ktime_get_mono_fast_ns()`: lock-free from any context, fine for a rate limit.
