@@ -170,8 +170,9 @@ phc_ctl CLOCK_REALTIME freq 0 >/dev/null 2>&1
 # ptp_kvm as in phase 1 (floor-cost.tsv, floor-width.tsv); scaling as in phases 2 and 5
 # (method mock in scaling.tsv). Before phase 5: mock readers make no VM exit, so their
 # unpinned run is not the rig's risky case, and a guest lost in phase 5 loses no floor.
+# transport=mock exists in test builds only: scripts/bench gives one unless ours is one.
 mock=""
-if rmmod "$MOD" && insmod "$PTP_VMCLOCK_KO" transport=mock && mock=$(ptp_by_name "$OUR_NAME") &&
+if rmmod "$MOD" && insmod "${BENCH_FLOOR_KO:-$PTP_VMCLOCK_KO}" transport=mock && mock=$(ptp_by_name "$OUR_NAME") &&
 	[ "$(cat /sys/module/$MOD/status/transport)" = mock ]; then
 	rm -f "$D"/floor-cost.tsv "$D"/floor-width.tsv
 	for rep in $(seq 1 $REPS); do

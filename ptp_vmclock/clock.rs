@@ -155,3 +155,26 @@ impl ptp::Operations for VmClock {
         result
     }
 }
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_clock)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_and_clocksources() {
+        assert_eq!(
+            counter_for_clocksource(ClockSourceId::X86_TSC),
+            Counter::Tsc
+        );
+        assert_eq!(
+            counter_for_clocksource(ClockSourceId::X86_KVM_CLK),
+            Counter::KvmClock
+        );
+        assert_eq!(counter_cs_id(Counter::Tsc), ClockSourceId::X86_TSC);
+        assert_eq!(counter_cs_id(Counter::KvmClock), ClockSourceId::X86_KVM_CLK);
+        assert_eq!(Counter::Tsc.other(), Counter::KvmClock);
+        assert_eq!(Counter::KvmClock.other(), Counter::Tsc);
+        assert_eq!(Counter::KvmClock.name(), "kvm-clock");
+    }
+}

@@ -12,9 +12,8 @@
 //! of the window between the system timestamps that bracket the hypercall.
 
 use crate::bindings;
-use crate::compat::{
-    eopnotsupp, new_spinlock_irq, nr_cpu_ids, Atomic, CpuId, Relaxed, SetOnce, SpinLockIrq,
-};
+use crate::compat::{eopnotsupp, new_spinlock_irq, nr_cpu_ids, CpuId, SpinLockIrq};
+use crate::params::Config;
 use crate::status::{self, HostStatus, Leap};
 use crate::time::Timespec;
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
@@ -107,29 +106,6 @@ impl PairingChoice {
             _ => Err(EINVAL),
         }
     }
-}
-
-/// The parameters the KVM transport probes with; see [`configure`].
-static CONFIG: SetOnce<(Timescale, PairingChoice)> = SetOnce::new();
-/// Whether the probed transport serves clock type 1 (TAI with status).
-static TAI_IN_USE: Atomic<bool> = Atomic::new(false);
-
-/// Sets the time scale and interface for [`Transport::probe`] (once, before probing).
-pub(crate) fn configure(timescale: Timescale, pairing: PairingChoice) {
-    CONFIG.populate((timescale, pairing));
-}
-
-/// Fails with `ENODEV` (and one log line) when `timescale` is TAI but the transport in use,
-/// named `transport`, does not serve TAI.
-pub(crate) fn require_timescale(timescale: Timescale, transport: &str) -> Result {
-    if timescale == Timescale::Tai && !TAI_IN_USE.load(Relaxed) {
-        pr_err!(
-            "timescale=tai: transport {} does not serve TAI\n",
-            transport
-        );
-        return Err(ENODEV);
-    }
-    Ok(())
 }
 
 /// Decodes the host status of a reply, or `None` when `flags` lacks `F_STATUS`.
@@ -501,8 +477,9 @@ impl PvclockSection {
 
 impl Transport for Kvm {
     const NAME: &'static str = "kvm";
+    const MAY_SERVE_TAI: bool = true;
 
-    fn probe() -> Result<Self, ProbeError> {
+    fn probe(config: &Config) -> Result<Self, ProbeError> {
         if !kvm_para_available() {
             return Err(ProbeError::unavailable(
                 "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
@@ -513,26 +490,15 @@ impl Transport for Kvm {
                 "guest memory is encrypted (SEV/TDX): shared hypercall buffers not implemented",
             ));
         }
-        let (timescale, pairing) = CONFIG
-            .copy()
-            .unwrap_or((Timescale::Utc, PairingChoice::Auto));
         let mut kvm = Self::new(hypercall_insn()).map_err(|err| ProbeError {
             err,
             reason: "cannot allocate the per-CPU hypercall buffers",
         })?;
-        kvm.timescale = timescale;
-        kvm.legacy_only = pairing == PairingChoice::Legacy;
-        let tai = pairing == PairingChoice::Auto && kvm.try_tai();
-        if timescale == Timescale::Tai && !tai {
-            return Err(ProbeError::unavailable(if cfg!(ptp_vmclock_host_status) {
-                "timescale=tai needs a host serving KVM_CLOCK_PAIRING_TAI and clock_pairing=auto"
-            } else {
-                "timescale=tai: module built against headers without KVM_CLOCK_PAIRING_TAI"
-            }));
-        }
+        kvm.timescale = config.timescale;
+        kvm.legacy_only = config.pairing == PairingChoice::Legacy;
+        let tai = !kvm.legacy_only && kvm.try_tai();
         match kvm.read(&mut NoBracket) {
             Ok(_) => {
-                TAI_IN_USE.store(tai, Relaxed);
                 status::set_clock_pairing(if tai { "tai-status" } else { "legacy" });
                 Ok(kvm)
             }
@@ -554,6 +520,11 @@ impl Transport for Kvm {
         let buf = self.hypercall(&mut guard, bracket)?;
         drop(guard);
         self.host_time(&buf)
+    }
+
+    /// Clock type 1 states TAI and its offset.
+    fn serves_tai(&self) -> bool {
+        self.has_status()
     }
 
     fn has_counter(&self) -> bool {
@@ -599,5 +570,93 @@ impl Transport for Kvm {
                 Err(EAGAIN)
             }
         }
+    }
+}
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_kvm)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hypercall_instruction_names() {
+        assert_eq!(Insn::Vmcall.name(), "vmcall");
+        assert_eq!(Insn::Vmmcall.name(), "vmmcall");
+    }
+
+    #[test]
+    fn hypercall_errors_map_to_linux_errnos() {
+        assert_eq!(map_hypercall_ret(0), Ok(()));
+        assert_eq!(map_hypercall_ret(-95), Err(eopnotsupp()));
+        assert_eq!(map_hypercall_ret(-1000), Err(ENODEV));
+        assert_eq!(map_hypercall_ret(-14), Err(EIO));
+        assert_eq!(map_hypercall_ret(1), Err(EIO));
+        assert_eq!(map_hypercall_ret(i64::MIN), Err(EIO));
+    }
+
+    #[test]
+    fn timescale_and_clock_pairing_parameters() {
+        assert_eq!(Timescale::parse(b""), Ok(Timescale::Utc));
+        assert_eq!(Timescale::parse(b"utc"), Ok(Timescale::Utc));
+        assert_eq!(Timescale::parse(b"tai"), Ok(Timescale::Tai));
+        assert_eq!(Timescale::parse(b"TAI"), Err(EINVAL));
+        assert_eq!(Timescale::parse(b"tai\n"), Err(EINVAL));
+        assert_eq!(Timescale::parse(b"gps"), Err(EINVAL));
+        assert_eq!(Timescale::Tai.name(), "tai");
+        assert_eq!(Timescale::Utc.name(), "utc");
+        assert_eq!(PairingChoice::parse(b""), Ok(PairingChoice::Auto));
+        assert_eq!(PairingChoice::parse(b"auto"), Ok(PairingChoice::Auto));
+        assert_eq!(PairingChoice::parse(b"legacy"), Ok(PairingChoice::Legacy));
+        assert_eq!(PairingChoice::parse(b"tai-status"), Err(EINVAL));
+    }
+
+    #[test]
+    fn host_status_decoding() {
+        // Type 0 replies (flags 0) carry no status, whatever the padding holds.
+        assert_eq!(decode_status(0, STATUS_SYNC, 1, 2, 37), None);
+        assert_eq!(decode_status(F_TSC_INVALID, STATUS_SYNC, 1, 2, 37), None);
+        assert_eq!(
+            decode_status(F_STATUS, STATUS_SYNC | STATUS_LEAP_INS, 1234, 56, 37),
+            Some(HostStatus {
+                sync: true,
+                leap: Leap::Ins,
+                maxerror_us: 1234,
+                esterror_us: 56,
+                tai_offset: 37,
+            })
+        );
+        let st = decode_status(F_STATUS | F_TSC_INVALID, STATUS_LEAP_DEL, u32::MAX, 0, -5);
+        assert_eq!(st.map(|s| (s.sync, s.leap)), Some((false, Leap::Del)));
+        assert_eq!(
+            st.map(|s| (s.maxerror_us, s.tai_offset)),
+            Some((u32::MAX, -5))
+        );
+        // Contradictory leap bits: no pending leap; unknown bits are ignored.
+        let st = decode_status(F_STATUS, STATUS_LEAP_INS | STATUS_LEAP_DEL | 0xf0, 0, 0, 0);
+        assert_eq!(st.map(|s| (s.sync, s.leap)), Some((false, Leap::None)));
+        assert_eq!(Leap::None.name(), "none");
+        assert_eq!(Leap::Ins.name(), "ins");
+        assert_eq!(Leap::Del.name(), "del");
+    }
+
+    #[test]
+    fn utc_from_tai_is_checked() {
+        use crate::time::KTIME_SEC_MAX;
+        let tai = Timespec::new(1_700_000_037, 123_456_789).unwrap();
+        let utc = utc_from_tai(tai, 37).map(|t| (t.sec(), t.nsec()));
+        assert_eq!(utc, Some((1_700_000_000, 123_456_789)));
+        assert_eq!(utc_from_tai(tai, 0).map(|t| t.sec()), Some(1_700_000_037));
+        // A negative offset moves forward; results outside 0..=KTIME_SEC_MAX are refused
+        // instead of overflowing (the offset comes from the host).
+        assert_eq!(utc_from_tai(tai, -3).map(|t| t.sec()), Some(1_700_000_040));
+        let small = Timespec::new(10, 0).unwrap();
+        assert!(utc_from_tai(small, 11).is_none());
+        assert!(utc_from_tai(small, i32::MAX).is_none());
+        let top = Timespec::new(KTIME_SEC_MAX, 0).unwrap();
+        assert!(utc_from_tai(top, -1).is_none());
+        assert!(utc_from_tai(top, i32::MIN).is_none());
+        let zero = Timespec::new(0, 0).unwrap();
+        assert_eq!(utc_from_tai(zero, i32::MIN).map(|t| t.sec()), Some(1 << 31));
+        assert_eq!(utc_from_tai(zero, 0).map(|t| t.sec()), Some(0));
     }
 }

@@ -7,18 +7,16 @@
 //! every part of the module above the transport (registration, all PTP ioctls including
 //! `PTP_SYS_OFFSET_PRECISE`, sysfs, load and unload) runs where no hypervisor interface
 //! does: a guest under QEMU TCG, in particular on the debug kernel (KASAN, lockdep,
-//! kmemleak, UBSAN), whose nested KVM guests the test rig cannot boot. It is only used
-//! when asked for by name (`transport=mock`), never by `auto`, and its load line says what
-//! it is. A clock disciplined from it follows the guest itself: it is useless for time.
+//! kmemleak, UBSAN), whose nested KVM guests the test rig cannot boot. It exists only in
+//! test builds (`PTP_VMCLOCK_TEST_BUILD=1`, what `make check` builds), is only used when
+//! asked for by name (`transport=mock`), never by `auto`, and its load line says what it
+//! is. A clock disciplined from it follows the guest itself: it is useless for time.
 
-#[cfg(ptp_vmclock_test_build)]
-use crate::compat::SetOnce;
-#[cfg(ptp_vmclock_test_build)]
+use crate::params::Config;
 use crate::status;
 use crate::time::Timespec;
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
-#[cfg(ptp_vmclock_test_build)]
-use crate::vmclock::{Hostile, HostilePage};
+use crate::vmclock::HostilePage;
 use kernel::bindings;
 use kernel::prelude::*;
 
@@ -32,31 +30,18 @@ fn realtime() -> Result<Timespec> {
     Timespec::new(ts.tv_sec, nsec).ok_or(EIO)
 }
 
-/// The hostile page the next probe sets up (`mock_page=`, test builds); see [`configure`].
-#[cfg(ptp_vmclock_test_build)]
-static HOSTILE: SetOnce<Option<Hostile>> = SetOnce::new();
-
-/// Sets the hostile page for [`Transport::probe`] (once, before probing).
-#[cfg(ptp_vmclock_test_build)]
-pub(crate) fn configure(page: Option<Hostile>) {
-    HOSTILE.populate(page);
-}
-
 /// The mock transport. Readers never wait on each other.
 ///
 /// With a hostile page (test builds, `mock_page=`), every read first goes through the
 /// vmclock page path, which must fail cleanly (counted as a page fallback), then serves
 /// the guest's clock as without one.
 pub(crate) struct Mock {
-    #[cfg(ptp_vmclock_test_build)]
     page: Option<HostilePage>,
 }
 
 impl Mock {
     /// Reads the hostile page, if any: it must never serve, only count its fallback.
-    #[cfg_attr(not(ptp_vmclock_test_build), allow(unused_variables))]
     fn try_page(&self, bracket: &mut impl Bracket) {
-        #[cfg(ptp_vmclock_test_build)]
         if let Some(p) = &self.page {
             match p.read(bracket) {
                 Ok(_) => pr_err!("mock: a hostile vmclock page served a read\n"),
@@ -69,10 +54,9 @@ impl Mock {
 impl Transport for Mock {
     const NAME: &'static str = "mock";
 
-    fn probe() -> Result<Self, ProbeError> {
-        #[cfg(ptp_vmclock_test_build)]
+    fn probe(config: &Config) -> Result<Self, ProbeError> {
         let t = Mock {
-            page: match HOSTILE.copy().flatten() {
+            page: match config.test.mock_page {
                 Some(kind) => Some(HostilePage::new(kind).map_err(|err| ProbeError {
                     err,
                     reason: "cannot allocate the hostile vmclock page",
@@ -80,8 +64,6 @@ impl Transport for Mock {
                 None => None,
             },
         };
-        #[cfg(not(ptp_vmclock_test_build))]
-        let t = Mock {};
         // The clock alone (the hostile page's fallbacks count reads, not the probe).
         realtime()
             .map_err(|_| ProbeError::unavailable("CLOCK_REALTIME is out of the ktime_t range"))?;

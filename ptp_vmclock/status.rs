@@ -157,7 +157,7 @@ pub(crate) struct PageVersion {
 /// one recorded already. A version lasts for many reads (the host writes the page about
 /// every 100 ms and at its timekeeper updates), so a read normally only loads two words
 /// here: readers on other CPUs keep the cache line, where a store per read would bounce it
-/// between them (measured: a quarter of a read's cost in the nested rig).
+/// between them.
 pub(crate) fn record_page(v: &PageVersion, st: &HostStatus) {
     if PAGE_VALID.load(Relaxed)
         && PAGE_SEQ.load(Relaxed) == i64::from(v.seq)

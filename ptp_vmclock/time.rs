@@ -68,3 +68,43 @@ impl Timespec {
         Self::new(ns / NSEC_PER_SEC, ns % NSEC_PER_SEC)
     }
 }
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_time)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timespec_validates_host_values() {
+        assert_eq!(
+            Timespec::new(1, 999_999_999).map(|t| t.as_nanos()),
+            Some(1_999_999_999)
+        );
+        assert_eq!(Timespec::new(0, 0).map(|t| t.as_nanos()), Some(0));
+        assert!(Timespec::new(1, 1_000_000_000).is_none());
+        assert!(Timespec::new(1, -1).is_none());
+        assert!(Timespec::new(-1, 0).is_none());
+        assert!(Timespec::new(i64::MAX, 0).is_none());
+        assert!(Timespec::new(KTIME_SEC_MAX + 1, 0).is_none());
+        // The last representable nanosecond, and one past it.
+        assert_eq!(
+            Timespec::new(KTIME_SEC_MAX, 854_775_807).map(|t| t.as_nanos()),
+            Some(i64::MAX)
+        );
+        assert!(Timespec::new(KTIME_SEC_MAX, 854_775_808).is_none());
+    }
+
+    #[test]
+    fn timespec_nanos_round_trip() {
+        let t = Timespec::from_nanos(1_700_000_000_123_456_789);
+        assert_eq!(
+            t.map(|t| (t.sec(), t.nsec())),
+            Some((1_700_000_000, 123_456_789))
+        );
+        assert_eq!(
+            Timespec::from_nanos(i64::MAX).map(|t| t.as_nanos()),
+            Some(i64::MAX)
+        );
+        assert!(Timespec::from_nanos(-1).is_none());
+    }
+}

@@ -8,15 +8,18 @@
 //!
 //! Transports: `vmclock` (a page KVM keeps in the vmclock ABI, read without a VM exit,
 //! vmclock.rs), `kvm` (`KVM_HC_CLOCK_PAIRING`, kvm.rs) and `vmport` (the VMware backdoor
-//! port that QEMU also implements, vmport.rs); `mock` (mock.rs) is a test backend serving
-//! the guest's own clock, chosen only by name. Adding one takes a file implementing
-//! [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the clock and the
-//! rest of the module do not change.
+//! port that QEMU also implements, vmport.rs); `mock` (mock.rs, test builds only) is a test
+//! backend serving the guest's own clock, chosen only by name. Adding one takes a file
+//! implementing [`Transport`], a [`Choice`] variant and an [`AnyTransport`] variant; the
+//! clock and the rest of the module do not change. Which time scale a transport may serve
+//! is decided in one place, [`probe_for`].
 
 use crate::compat::eopnotsupp;
 use crate::device::DevicePage;
-use crate::kvm::Kvm;
+use crate::kvm::{Kvm, Timescale};
+#[cfg(ptp_vmclock_test_build)]
 use crate::mock::Mock;
+use crate::params::Config;
 use crate::time::Timespec;
 use crate::vmclock::Vmclock;
 use crate::vmport::Vmport;
@@ -108,8 +111,18 @@ pub(crate) trait Transport: Sized + Send + Sync {
     /// The name used by the `transport=` parameter and shown in sysfs.
     const NAME: &'static str;
 
-    /// Detects the interface and checks that it works (e.g. with one host access).
-    fn probe() -> Result<Self, ProbeError>;
+    /// Whether the transport can ever serve TAI (else it serves UTC alone and is not
+    /// probed for `timescale=tai`).
+    const MAY_SERVE_TAI: bool = false;
+
+    /// Detects the interface and checks that it works (e.g. with one host access), as
+    /// `config` asks; the time scale is checked by [`probe_for`], not here.
+    fn probe(config: &Config) -> Result<Self, ProbeError>;
+
+    /// Whether this probed transport serves TAI (the host states TAI and its offset).
+    fn serves_tai(&self) -> bool {
+        false
+    }
 
     /// Reads the host's time; `bracket.before()` and `bracket.after()` run immediately
     /// around the host access.
@@ -140,12 +153,17 @@ pub(crate) enum Choice {
     /// The VMware backdoor port (QEMU's `vmport` device, VMware hypervisors).
     Vmport,
     /// The test backend (the guest's own clock); never chosen by [`Choice::Auto`].
+    #[cfg(ptp_vmclock_test_build)]
     Mock,
 }
 
 impl Choice {
     /// The accepted values, for messages.
+    #[cfg(ptp_vmclock_test_build)]
     pub(crate) const VALID: &'static str = "auto|vmclock|kvm|vmport|mock";
+    /// The accepted values, for messages.
+    #[cfg(not(ptp_vmclock_test_build))]
+    pub(crate) const VALID: &'static str = "auto|vmclock|kvm|vmport";
 
     /// Parses the parameter value; an absent or empty value means [`Choice::Auto`].
     pub(crate) fn parse(value: &[u8]) -> Result<Self> {
@@ -154,6 +172,7 @@ impl Choice {
             b"vmclock" => Ok(Choice::Vmclock),
             b"kvm" => Ok(Choice::Kvm),
             b"vmport" => Ok(Choice::Vmport),
+            #[cfg(ptp_vmclock_test_build)]
             b"mock" => Ok(Choice::Mock),
             _ => Err(EINVAL),
         }
@@ -169,38 +188,54 @@ pub(crate) enum AnyTransport {
     /// See [`Vmport`].
     Vmport(Vmport),
     /// See [`Mock`].
+    #[cfg(ptp_vmclock_test_build)]
     Mock(Mock),
 }
 
+/// Probes transport `T` for `config`. The time-scale rule lives here alone: with
+/// `timescale=tai` a transport that can never serve TAI is not probed (the port is not
+/// touched), and one whose host does not state TAI is refused.
+fn probe_for<T: Transport>(config: &Config) -> Result<T, ProbeError> {
+    let tai = config.timescale == Timescale::Tai;
+    if tai && !T::MAY_SERVE_TAI {
+        return Err(ProbeError::unavailable("serves UTC only (timescale=tai)"));
+    }
+    let t = T::probe(config)?;
+    if tai && !t.serves_tai() {
+        return Err(ProbeError::unavailable(if cfg!(ptp_vmclock_host_status) {
+            "timescale=tai needs a host serving KVM_CLOCK_PAIRING_TAI and clock_pairing=auto"
+        } else {
+            "timescale=tai: module built against headers without KVM_CLOCK_PAIRING_TAI"
+        }));
+    }
+    Ok(t)
+}
+
 impl AnyTransport {
-    /// Probes the transports `choice` allows and returns the first that works.
+    /// Probes the transports `config.transport` allows and returns the first that works.
     ///
     /// When none works, logs exactly one line saying why and returns the probe's error
-    /// (`ENODEV` unless something like an allocation failed). `Auto` tries the port only
-    /// when `port_ok` (it serves UTC alone). `device` is the ACPI vmclock device's page,
-    /// if any: the vmclock transport reads the time from it when it can
+    /// (`ENODEV` unless something like an allocation failed). `device` is the ACPI vmclock
+    /// device's page, if any: the vmclock transport reads the time from it when it can
     /// ([`Vmclock::with_kvm`]).
-    pub(crate) fn select(
-        choice: Choice,
-        port_ok: bool,
-        device: Option<&Arc<DevicePage>>,
-    ) -> Result<Self> {
-        match choice {
-            Choice::Vmclock => Kvm::probe()
-                .and_then(|k| Vmclock::with_kvm(k, device).map_err(|(_, e)| e))
+    pub(crate) fn select(config: &Config, device: Option<&Arc<DevicePage>>) -> Result<Self> {
+        match config.transport {
+            Choice::Vmclock => probe_for::<Kvm>(config)
+                .and_then(|k| Vmclock::with_kvm(k, device, config).map_err(|(_, e)| e))
                 .map(AnyTransport::Vmclock)
                 .map_err(|e| {
                     pr_err!("transport={} unavailable: {}\n", Vmclock::NAME, e.reason);
                     e.err
                 }),
-            Choice::Kvm => Self::only(AnyTransport::Kvm),
-            Choice::Vmport => Self::only(AnyTransport::Vmport),
-            Choice::Mock => Self::only(AnyTransport::Mock),
+            Choice::Kvm => Self::only(config, AnyTransport::Kvm),
+            Choice::Vmport => Self::only(config, AnyTransport::Vmport),
+            #[cfg(ptp_vmclock_test_build)]
+            Choice::Mock => Self::only(config, AnyTransport::Mock),
             // The page first (no VM exit per read), then the hypercall it falls back on
             // (nanosecond resolution and counter pairing too, one exit per read); the port
             // has microseconds and no pairing.
-            Choice::Auto => match Kvm::probe() {
-                Ok(k) => Ok(match Vmclock::with_kvm(k, device) {
+            Choice::Auto => match probe_for::<Kvm>(config) {
+                Ok(k) => Ok(match Vmclock::with_kvm(k, device, config) {
                     Ok(v) => AnyTransport::Vmclock(v),
                     Err((k, why)) => {
                         pr_info!(
@@ -210,26 +245,24 @@ impl AnyTransport {
                         AnyTransport::Kvm(k)
                     }
                 }),
-                Err(k) if !port_ok => {
-                    pr_err!("transport=kvm unavailable: {}\n", k.reason);
-                    Err(k.err)
-                }
-                Err(k) => Vmport::probe().map(AnyTransport::Vmport).map_err(|v| {
-                    pr_err!(
-                        "no usable host time transport (kvm: {}; vmport: {})\n",
-                        k.reason,
-                        v.reason
-                    );
-                    v.err
-                }),
+                Err(k) => probe_for::<Vmport>(config)
+                    .map(AnyTransport::Vmport)
+                    .map_err(|v| {
+                        pr_err!(
+                            "no usable host time transport (kvm: {}; vmport: {})\n",
+                            k.reason,
+                            v.reason
+                        );
+                        v.err
+                    }),
             },
         }
     }
 
     /// Probes transport `T` alone, which the parameter insists on; on failure logs one
     /// line saying why.
-    fn only<T: Transport>(wrap: fn(T) -> Self) -> Result<Self> {
-        T::probe().map(wrap).map_err(|e| {
+    fn only<T: Transport>(config: &Config, wrap: fn(T) -> Self) -> Result<Self> {
+        probe_for::<T>(config).map(wrap).map_err(|e| {
             pr_err!("transport={} unavailable: {}\n", T::NAME, e.reason);
             e.err
         })
@@ -241,6 +274,7 @@ impl AnyTransport {
             AnyTransport::Vmclock(_) => Vmclock::NAME,
             AnyTransport::Kvm(_) => Kvm::NAME,
             AnyTransport::Vmport(_) => Vmport::NAME,
+            #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(_) => Mock::NAME,
         }
     }
@@ -251,6 +285,7 @@ impl AnyTransport {
             AnyTransport::Vmclock(t) => t.read(bracket),
             AnyTransport::Kvm(t) => t.read(bracket),
             AnyTransport::Vmport(t) => t.read(bracket),
+            #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.read(bracket),
         }
     }
@@ -261,6 +296,7 @@ impl AnyTransport {
             AnyTransport::Vmclock(t) => t.has_counter(),
             AnyTransport::Kvm(t) => t.has_counter(),
             AnyTransport::Vmport(t) => t.has_counter(),
+            #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.has_counter(),
         }
     }
@@ -279,7 +315,28 @@ impl AnyTransport {
             AnyTransport::Vmclock(t) => t.read_paired(counter),
             AnyTransport::Kvm(t) => t.read_paired(counter),
             AnyTransport::Vmport(t) => t.read_paired(counter),
+            #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.read_paired(counter),
         }
+    }
+}
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_transport)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_parameter_parsing() {
+        assert_eq!(Choice::parse(b""), Ok(Choice::Auto));
+        assert_eq!(Choice::parse(b"auto"), Ok(Choice::Auto));
+        assert_eq!(Choice::parse(b"kvm"), Ok(Choice::Kvm));
+        assert_eq!(Choice::parse(b"KVM"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"kvm "), Err(EINVAL));
+        assert_eq!(Choice::parse(b"vmport"), Ok(Choice::Vmport));
+        assert_eq!(Choice::parse(b"vmport\n"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"mock"), Ok(Choice::Mock));
+        assert_eq!(Choice::parse(b"Mock"), Err(EINVAL));
+        assert_eq!(Choice::parse(b"bogus"), Err(EINVAL));
     }
 }

@@ -31,6 +31,7 @@ use crate::device::DevicePage;
 #[cfg(ptp_vmclock_test_build)]
 use crate::device::DisruptionWatch;
 use crate::kvm::{self, Kvm, Timescale};
+use crate::params::Config;
 use crate::status::{self, HostStatus, Leap};
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
@@ -509,6 +510,8 @@ struct Registration {
     last_attempt_ns: Atomic<u64>,
     #[pin]
     nb: Opaque<bindings::notifier_block>,
+    /// `test_reboot_keep=1` (test builds): the reboot notifier leaves the page registered.
+    reboot_keep: bool,
 }
 
 // SAFETY: The page is only read with volatile loads (and written in `fill` only after the
@@ -530,8 +533,8 @@ enum RegisterError {
 impl Registration {
     /// Allocates a zeroed page and registers it; the host has written it once when this
     /// returns.
-    fn new() -> Result<Pin<KBox<Self>>, RegisterError> {
-        let reg = Self::alloc().map_err(RegisterError::Alloc)?;
+    fn new(config: &Config) -> Result<Pin<KBox<Self>>, RegisterError> {
+        let reg = Self::alloc(config.test_reboot_keep()).map_err(RegisterError::Alloc)?;
         // Set first: a reboot racing with this unregisters a page that may be registered.
         reg.registered.store(true, Relaxed);
         let ret = register_hypercall(reg.gpa());
@@ -543,7 +546,7 @@ impl Registration {
     }
 
     /// Allocates a zeroed page that no host knows of yet.
-    fn alloc() -> Result<Pin<KBox<Self>>> {
+    fn alloc(reboot_keep: bool) -> Result<Pin<KBox<Self>>> {
         let reg = KBox::pin_init(
             pin_init!(Self {
                 page <- Opaque::ffi_init(|p: *mut [u64; PAGE_WORDS]| {
@@ -553,6 +556,7 @@ impl Registration {
                 registered: Atomic::new(false),
                 shut_down: Atomic::new(false),
                 last_attempt_ns: Atomic::new(now_ns()),
+                reboot_keep,
                 nb <- Opaque::ffi_init(|nb: *mut bindings::notifier_block| {
                     // SAFETY: `nb` is valid for writes during initialisation.
                     unsafe {
@@ -597,7 +601,7 @@ impl Registration {
         // unregistered in `drop`, before the object goes away).
         let this = unsafe { &*this };
         this.shut_down.store(true, Relaxed);
-        if cfg!(ptp_vmclock_test_build) && test_reboot_keep() {
+        if this.test_reboot_keep() {
             // The negative control of the kexec test: the host keeps writing the page.
             mark_after_reboot(this, false);
         } else if !this.unregister() {
@@ -606,6 +610,11 @@ impl Registration {
             mark_after_reboot(this, true);
         }
         bindings::NOTIFY_DONE as kernel::ffi::c_int
+    }
+
+    /// Whether the reboot notifier leaves the page registered (only ever in test builds).
+    fn test_reboot_keep(&self) -> bool {
+        cfg!(ptp_vmclock_test_build) && self.reboot_keep
     }
 
     /// Unregisters the page; returns whether the host has stopped writing it.
@@ -761,6 +770,9 @@ pub(crate) struct Vmclock {
     /// The ACPI vmclock device's page, when it serves the time.
     device: Option<Arc<DevicePage>>,
     timescale: Timescale,
+    /// `test_forget_page=` (test builds).
+    #[cfg(ptp_vmclock_test_build)]
+    forget: forget::Forget,
 }
 
 /// Says why the host refused a page registration.
@@ -791,6 +803,7 @@ impl Vmclock {
     pub(crate) fn with_kvm(
         kvm: Kvm,
         device: Option<&Arc<DevicePage>>,
+        config: &Config,
     ) -> Result<Self, (Kvm, ProbeError)> {
         if let Some(d) = device.filter(|d| d.serves_time()) {
             return Ok(Self {
@@ -798,6 +811,8 @@ impl Vmclock {
                 kvm,
                 reg: None,
                 device: Some(d.clone()),
+                #[cfg(ptp_vmclock_test_build)]
+                forget: forget::Forget::new(config.test.forget_page_after),
             });
         }
         // `clock_pairing=legacy` asks for upstream's interface alone. (A module built
@@ -807,7 +822,7 @@ impl Vmclock {
             let reason = "clock_pairing=legacy: clock type 0 only";
             return Err((kvm, ProbeError::unavailable(reason)));
         }
-        let reg = match Registration::new() {
+        let reg = match Registration::new(config) {
             Ok(reg) => reg,
             Err(RegisterError::Alloc(err)) => {
                 let reason = "cannot allocate the vmclock page";
@@ -822,6 +837,8 @@ impl Vmclock {
             kvm,
             reg: Some(reg),
             device: None,
+            #[cfg(ptp_vmclock_test_build)]
+            forget: forget::Forget::new(config.test.forget_page_after),
         };
         status::count_page_registration(true);
         #[cfg(ptp_vmclock_test_build)]
@@ -855,7 +872,7 @@ impl Vmclock {
         };
         #[cfg(ptp_vmclock_test_build)]
         if r.is_ok() && self.device.is_none() {
-            forget::count_page_read();
+            self.forget.count_page_read();
         }
         r
     }
@@ -923,19 +940,19 @@ fn check_unwritten(reg: &Registration) {
 #[cfg(ptp_vmclock_test_build)]
 pub(crate) mod forget {
     use super::register_hypercall;
-    use crate::compat::{Atomic, Relaxed, SetOnce};
+    use crate::compat::{Atomic, Relaxed};
     use kernel::prelude::*;
 
-    static AFTER: SetOnce<u64> = SetOnce::new();
-    static READS: Atomic<u64> = Atomic::new(0);
+    /// The countdown of one transport.
+    pub(crate) struct Forget {
+        /// N (0: never).
+        after: u64,
+        /// The reads the page served so far.
+        reads: Atomic<u64>,
+    }
 
     /// Accepted values of the parameter.
     pub(crate) const VALID: &str = "a number of reads, 0 for never";
-
-    /// Sets N (0: never); called once at load.
-    pub(crate) fn configure(after: u64) {
-        AFTER.populate(after);
-    }
 
     /// Parses the parameter: a decimal number of reads.
     pub(crate) fn parse(value: &[u8]) -> Result<u64> {
@@ -951,16 +968,25 @@ pub(crate) mod forget {
         })
     }
 
-    /// Counts a read the page served; the N-th unregisters the page.
-    pub(super) fn count_page_read() {
-        let after = AFTER.as_ref().copied().unwrap_or(0);
-        if after != 0 && READS.fetch_add(1, Relaxed) + 1 == after {
-            let ret = register_hypercall(0);
-            pr_info!(
-                "test build: vmclock page unregistered behind the transport after {} reads ({})\n",
+    impl Forget {
+        /// A countdown of `after` reads (0: never).
+        pub(crate) fn new(after: u64) -> Self {
+            Self {
                 after,
-                ret
-            );
+                reads: Atomic::new(0),
+            }
+        }
+
+        /// Counts a read the page served; the N-th unregisters the page.
+        pub(super) fn count_page_read(&self) {
+            if self.after != 0 && self.reads.fetch_add(1, Relaxed) + 1 == self.after {
+                let ret = register_hypercall(0);
+                pr_info!(
+                    "test build: vmclock page unregistered behind the transport after {} reads ({})\n",
+                    self.after,
+                    ret
+                );
+            }
         }
     }
 }
@@ -968,24 +994,6 @@ pub(crate) mod forget {
 /// What the reboot notifier of a test build fills the page with: the kexec test
 /// (tests/guest/vmclock-kexec.sh) looks for it at the page's address in the next kernel.
 pub(crate) const REBOOT_PATTERN: u64 = 0x6b65_7865_635f_7067;
-
-/// `test_reboot_keep=1` (test builds): the reboot notifier leaves the page registered.
-#[cfg(ptp_vmclock_test_build)]
-static TEST_REBOOT_KEEP: Atomic<bool> = Atomic::new(false);
-
-/// Sets `test_reboot_keep` (test builds, at load).
-#[cfg(ptp_vmclock_test_build)]
-pub(crate) fn configure_test_reboot_keep(keep: bool) {
-    TEST_REBOOT_KEEP.store(keep, Relaxed);
-}
-
-/// Whether the reboot notifier leaves the page registered (only ever in test builds).
-fn test_reboot_keep() -> bool {
-    #[cfg(ptp_vmclock_test_build)]
-    return TEST_REBOOT_KEEP.load(Relaxed);
-    #[cfg(not(ptp_vmclock_test_build))]
-    false
-}
 
 /// Test builds, at reboot and kexec: fills the page with [`REBOOT_PATTERN`] and logs its
 /// address, so that the next kernel (which the test boots with the page reserved) can
@@ -1011,9 +1019,15 @@ fn mark_after_reboot(reg: &Registration, unregistered: bool) {
 
 impl Transport for Vmclock {
     const NAME: &'static str = "vmclock";
+    const MAY_SERVE_TAI: bool = true;
 
-    fn probe() -> Result<Self, ProbeError> {
-        Self::with_kvm(Kvm::probe()?, None).map_err(|(_, e)| e)
+    fn probe(config: &Config) -> Result<Self, ProbeError> {
+        Self::with_kvm(Kvm::probe(config)?, None, config).map_err(|(_, e)| e)
+    }
+
+    /// The page is read in the hypercall's time scale (its TAI offset converts).
+    fn serves_tai(&self) -> bool {
+        self.kvm.serves_tai()
     }
 
     fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
@@ -1137,7 +1151,8 @@ pub(crate) struct HostilePage {
 impl HostilePage {
     /// A page holding `kind`, otherwise valid (TAI, 37 s offset, synchronised).
     pub(crate) fn new(kind: Hostile) -> Result<Self> {
-        let reg = Registration::alloc()?;
+        // A page no host knows of: no reboot notifier ever leaves it registered.
+        let reg = Registration::alloc(false)?;
         let tsc = rdtsc_ordered();
         let (mut magic, mut seq, mut status, mut shift) =
             (VMCLOCK_MAGIC, 2u32, STATUS_SYNCHRONIZED, 31u8);
@@ -1220,5 +1235,201 @@ impl HostilePage {
         self.reg
             .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(2)) << 32));
         self.writing.store(false, Relaxed);
+    }
+}
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_vmclock)]
+mod tests {
+    use super::*;
+
+    /// Decodes a KVM-filled page.
+    fn decode(s: &Snapshot) -> Result<PageReading, Fallback> {
+        decode_aged(s, MAX_AGE_FRAC)
+    }
+
+    /// A page as KVM writes it for a host TSC of ~3 GHz (mult 5592405, shift 24) at
+    /// xtime_nsec = (123456789 << 24) + 12345, TAI second 1700000000, TAI - UTC = 37 s;
+    /// period, shift and fraction by host/0007's rounding rule (computed offline).
+    fn kvm_page(tsc: u64) -> Snapshot {
+        Snapshot {
+            magic: 0x4b4c_4356,
+            size: 128,
+            version: 1,
+            counter_id: 1,
+            time_type: 1,
+            seq: 42,
+            flags: 1 | (1 << 5) | (1 << 6),
+            clock_status: 2,
+            tai_offset_sec: 37,
+            shift: 31,
+            counter_value: 1_000_000,
+            period: 13_204_692_965_316_309_121,
+            time_sec: 1_700_000_000,
+            time_frac_sec: 2_277_375_790_858_534_034,
+            esterror_ns: 2_500,
+            maxerror_ns: 16_000_000,
+            kvm_generation: 7,
+            tsc,
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn vmclock_page_time_is_the_hosts_to_the_nanosecond() {
+        // (delta, host CLOCK_TAI ns within the second) from the host's own formula,
+        // (xtime_nsec + delta * mult) >> shift: the page must give exactly the same.
+        for (delta, nsec) in [
+            (0u64, 123_456_789i64),
+            (1, 123_456_789),
+            (3, 123_456_790),
+            (1000, 123_457_122),
+            (1_000_000_000, 456_790_102),
+        ] {
+            let r = decode(&kvm_page(1_000_000 + delta));
+            let t = r.map(|r| (r.time.sec(), r.time.nsec()));
+            assert_eq!(t, Ok((1_700_000_000, nsec)));
+        }
+        let r = decode(&kvm_page(1_000_000)).map_err(|_| ());
+        assert_eq!(r.map(|r| r.is_tai), Ok(true));
+        assert_eq!(r.map(|r| r.status.tai_offset), Ok(37));
+        assert_eq!(r.map(|r| r.status.sync), Ok(true));
+        assert_eq!(
+            r.map(|r| (r.status.esterror_us, r.status.maxerror_us)),
+            Ok((2, 16_000))
+        );
+        // UTC is TAI - 37 s; TAI stays as it is.
+        let utc = r.map(|r| r.in_timescale(crate::kvm::Timescale::Utc).map(|t| t.sec()));
+        assert_eq!(utc, Ok(Some(1_700_000_000 - 37)));
+    }
+
+    #[test]
+    fn vmclock_page_hostile_values_are_clean_errors() {
+        let ok = kvm_page(1_000_000);
+        let with = |f: fn(&mut Snapshot)| {
+            let mut s = ok;
+            f(&mut s);
+            decode(&s).map(|_| ())
+        };
+        assert_eq!(with(|_| {}), Ok(()));
+        assert_eq!(with(|s| s.magic = 0), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.version = 2), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.size = 100), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.counter_id = 0xff), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.time_type = 2), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.shift = 64), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.shift = 255), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.period = 0), Err(Fallback::Invalid));
+        assert_eq!(with(|s| s.clock_status = 4), Err(Fallback::Unusable));
+        assert_eq!(with(|s| s.clock_status = 0), Err(Fallback::Unusable));
+        assert_eq!(with(|s| s.clock_status = 200), Err(Fallback::Unusable));
+        // A counter value ahead of the TSC read with it.
+        assert_eq!(with(|s| s.counter_value = s.tsc + 1), Err(Fallback::Future));
+        // 1 s after the page was written (3e9 cycles), and the extremes: stale, no overflow.
+        assert_eq!(with(|s| s.tsc += 3_000_000_000), Err(Fallback::Stale));
+        assert_eq!(with(|s| s.tsc = u64::MAX), Err(Fallback::Stale));
+        assert_eq!(
+            with(|s| {
+                s.period = u64::MAX;
+                s.shift = 0;
+                s.tsc = u64::MAX;
+                s.counter_value = 0;
+            }),
+            Err(Fallback::Stale)
+        );
+        // Seconds out of range, with and without the carry from the fraction.
+        assert_eq!(with(|s| s.time_sec = u64::MAX), Err(Fallback::Invalid));
+        assert_eq!(
+            with(|s| s.time_sec = i64::MAX as u64),
+            Err(Fallback::Invalid)
+        );
+        assert_eq!(
+            with(|s| {
+                s.time_sec = u64::MAX;
+                s.time_frac_sec = u64::MAX;
+            }),
+            Err(Fallback::Invalid)
+        );
+        // Without the TAI offset a TAI page has no UTC.
+        let mut s = ok;
+        s.flags = 0;
+        let utc = decode(&s).map(|r| r.in_timescale(crate::kvm::Timescale::Utc));
+        assert_eq!(utc.map(|t| t.is_none()), Ok(true));
+    }
+
+    #[test]
+    fn vmclock_page_age_for_sysfs() {
+        // A 3 GHz counter: period 2^64 / 3e9 in 2^-64 s (shift 0), rounded up.
+        let period = (1u128 << 64).div_ceil(3_000_000_000) as u64;
+        assert_eq!(age_us(3_000_000_000, 0, period, 0), 1_000_000);
+        assert_eq!(age_us(1_000 + 3_000, 1_000, period, 0), 1);
+        // The same period with a shift of 4: a 48 GHz counter.
+        assert_eq!(age_us(48_000, 0, period, 4), 1);
+        // A page from the future has age 0; extremes saturate, never overflow.
+        assert_eq!(age_us(1, 2, period, 0), 0);
+        assert_eq!(age_us(u64::MAX, 0, u64::MAX, 0), u64::MAX);
+        assert_eq!(age_us(5, 0, period, 64), u64::MAX);
+    }
+
+    #[test]
+    fn device_page_age_bound() {
+        // 1 s old (3e9 cycles): stale for a KVM page, fine for a device page, which is
+        // trusted up to a day; 1.0000000x days is stale for both.
+        let mut s = kvm_page(1_000_000 + 3_000_000_000);
+        assert_eq!(decode(&s).map(|_| ()), Err(Fallback::Stale));
+        let r = decode_aged(&s, DEVICE_MAX_AGE_FRAC);
+        assert_eq!(r.map(|r| r.time.sec()), Ok(1_700_000_001));
+        s.tsc = 1_000_000 + 3_000_000_000 * 86_401;
+        assert_eq!(
+            decode_aged(&s, DEVICE_MAX_AGE_FRAC).map(|_| ()),
+            Err(Fallback::Stale)
+        );
+        // No bound beyond a day, whatever the caller asks.
+        assert_eq!(decode_aged(&s, u128::MAX).map(|_| ()), Err(Fallback::Stale));
+        // QEMU's device page: counter invalid, time unknown.
+        let mut q = s;
+        (q.counter_id, q.clock_status) = (0xff, 0);
+        assert!(decode_aged(&q, DEVICE_MAX_AGE_FRAC).is_err());
+    }
+
+    #[test]
+    fn device_disruption_marker_and_generation() {
+        // QEMU 10.0's page: size 4096, no flags, marker 1 after realize.
+        let qemu = Snapshot {
+            magic: 0x4b4c_4356,
+            size: 4096,
+            version: 1,
+            counter_id: 0xff,
+            disruption_marker: 1,
+            vm_generation: 5,
+            ..Snapshot::default()
+        };
+        let d = Disruption::of(&qemu);
+        assert_eq!(
+            d,
+            Disruption {
+                marker: 1,
+                generation: None
+            }
+        );
+        // With VM_GEN_COUNTER_PRESENT (bit 8) the generation counts, if `size` covers it.
+        let mut gen = qemu;
+        gen.flags = 1 << 8;
+        assert_eq!(Disruption::of(&gen).generation, Some(5));
+        gen.size = 104;
+        assert_eq!(Disruption::of(&gen).generation, None);
+        gen.size = 112;
+        assert_eq!(Disruption::of(&gen).generation, Some(5));
+        // Changes: marker, generation, both, the generation appearing, none.
+        let base = Disruption {
+            marker: 1,
+            generation: Some(5),
+        };
+        let with = |marker, generation| Disruption { marker, generation };
+        assert_eq!(with(2, Some(5)).changes(&base), (true, false));
+        assert_eq!(with(1, Some(6)).changes(&base), (false, true));
+        assert_eq!(with(2, Some(6)).changes(&base), (true, true));
+        assert_eq!(with(1, None).changes(&base), (false, true));
+        assert_eq!(base.changes(&base), (false, false));
     }
 }

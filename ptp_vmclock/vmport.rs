@@ -14,6 +14,7 @@
 //! port may belong to real hardware.
 
 use crate::compat::{Atomic, Relaxed};
+use crate::params::Config;
 use crate::time::Timespec;
 use crate::transport::{Bracket, ProbeError, Transport};
 use core::arch::asm;
@@ -125,7 +126,7 @@ pub(crate) struct Vmport;
 impl Transport for Vmport {
     const NAME: &'static str = "vmport";
 
-    fn probe() -> Result<Self, ProbeError> {
+    fn probe(_config: &Config) -> Result<Self, ProbeError> {
         if !hypervisor_present() {
             return Err(ProbeError::unavailable(
                 "no hypervisor (CPUID hypervisor bit clear): port 0x5658 not touched",
@@ -152,5 +153,70 @@ impl Transport for Vmport {
         let (t, lag) = decode_time_full(&r)?;
         MAX_LAG_US.store(lag, Relaxed);
         Ok(t)
+    }
+}
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_vmport)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vmport_answers() {
+        let absent = Regs {
+            eax: u32::MAX,
+            ebx: !MAGIC,
+            ..Regs::default()
+        };
+        assert!(!version_ok(&absent));
+        assert!(version_ok(&Regs {
+            eax: 6,
+            ebx: MAGIC,
+            ..Regs::default()
+        }));
+        // GETTIMEFULL: ESI:EDX seconds, EBX microseconds, ECX max lag.
+        let ok = Regs {
+            eax: MAGIC,
+            ebx: 123_456,
+            ecx: 1_000_000,
+            edx: 0x6ae3_2c00,
+            esi: 0,
+        };
+        let (t, lag) = decode_time_full(&ok).unwrap();
+        assert_eq!(
+            (t.sec(), t.nsec(), lag),
+            (0x6ae3_2c00, 123_456_000, 1_000_000)
+        );
+        let high = Regs { esi: 1, ..ok };
+        assert_eq!(decode_time_full(&high).unwrap().0.sec(), 0x1_6ae3_2c00);
+        // Failure answer, microseconds out of range, seconds beyond ktime_t: EIO.
+        assert_eq!(
+            decode_time_full(&Regs {
+                eax: u32::MAX,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                ebx: 1_000_000,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                esi: 0x8000_0000,
+                ..ok
+            }),
+            Err(EIO)
+        );
+        assert_eq!(
+            decode_time_full(&Regs {
+                esi: 0x4000_0000,
+                ..ok
+            }),
+            Err(EIO)
+        );
     }
 }

@@ -25,7 +25,8 @@ for f in /sys/module/$MOD/status/*; do note "$(basename "$f"): $(cat "$f")"; don
 check "sysfs: no ACPI vmclock device page (device_page, device_marker, device_generation: none)" \
 	test "$(cat /sys/module/$MOD/status/device_page /sys/module/$MOD/status/device_marker \
 		/sys/module/$MOD/status/device_generation 2>&1 | paste -sd' ')" = "none none none"
-# KUnit suites built into the module run at load; their KTAP goes to the kernel log.
+# The KUnit suites of a test build (one per file tested) run at load; their KTAP goes to
+# the kernel log.
 kunit=$(log_since | grep -E '^\[[^]]*\] +(not )?ok [0-9]+ ' | grep -v '# SKIP')
 printf '%s\n' "$kunit" | sed 's/^/# kunit: /'
 case "$(uname -r)" in
@@ -34,6 +35,10 @@ case "$(uname -r)" in
 	ktap_test_skip "KUnit suites in the module (none on 6.12: no #[kunit_tests] in its kernel crate)" ;;
 *)
 	check "KUnit suites in the module ran at load and all passed" \
-		bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'" ;;
+		bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'"
+	for s in clock kvm time transport vmclock vmport; do
+		check "KUnit suite ptp_vmclock_rs_$s ran and passed" \
+			grep -qE " ok [0-9]+ ptp_vmclock_rs_$s\$" <<<"$kunit"
+	done ;;
 esac
 ktap_finished
