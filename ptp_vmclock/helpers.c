@@ -10,14 +10,18 @@
  * cache line on every read; and the ACPI vmclock device's page (upstream's
  * drivers/ptp/ptp_vmclock.c binds that device; this finds its memory resource without
  * binding it, so both modules load together) and its mapping with the flags upstream
- * uses.
+ * uses; the VMware hypervisor's identification (x86_hyper_type) and its hypercalls,
+ * issued as the kernel's vmware_hypercall*() issue them (port, VMCALL or VMMCALL as
+ * the kernel detected, TDX through vmware_tdx_hypercall()).
  */
 #include <asm/cpufeature.h>
+#include <asm/hypervisor.h>
 #include <asm/kvm_para.h>
 #include <asm/msr.h>
 #include <asm/pvclock.h>
 #include <asm/kvmclock.h>	/* after pvclock.h, which it needs */
 #include <asm/tsc.h>
+#include <asm/vmware.h>
 #include <linux/acpi.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
@@ -174,4 +178,32 @@ int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len)
 void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len)
 {
 	return memremap(start, len, MEMREMAP_WB | MEMREMAP_DEC);
+}
+
+bool ptp_vmclock_hypervisor_is_vmware(void)
+{
+	return hypervisor_is_type(X86_HYPER_VMWARE);
+}
+
+/* The precision clock command upstream's ptp_vmw uses: 0 and the host's nanoseconds. */
+#define PTP_VMCLOCK_VMWARE_CMD_PCLK_GETTIME	((0 << 16) | 97)
+
+unsigned long ptp_vmclock_vmware_pclk_gettime(u32 *nsec_hi, u32 *nsec_lo)
+{
+	return vmware_hypercall3(PTP_VMCLOCK_VMWARE_CMD_PCLK_GETTIME, 0,
+				 nsec_hi, nsec_lo);
+}
+
+#define PTP_VMCLOCK_VMWARE_CMD_GETTIMEFULL	46
+
+/*
+ * GETTIMEFULL: EAX the magic, EBX microseconds, ECX the maximum lag, EDX the seconds'
+ * low word. Its ESI (the seconds' high word, zero until 2106) is clobbered but not
+ * returned by vmware_hypercall4(), and no helper of the header returns EBX and ESI
+ * together.
+ */
+unsigned long ptp_vmclock_vmware_gettimefull(u32 *usec, u32 *max_lag, u32 *sec_lo)
+{
+	return vmware_hypercall4(PTP_VMCLOCK_VMWARE_CMD_GETTIMEFULL, 0, usec, max_lag,
+				 sec_lo);
 }

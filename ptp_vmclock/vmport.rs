@@ -1,43 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `vmport` transport: the VMware backdoor I/O port, which VMware hypervisors implement
-//! natively and QEMU implements in its `vmport` device (under TCG and under KVM alike).
+//! The `vmport` transport: the VMware hypervisor's backdoor, as upstream's `ptp_vmw`
+//! speaks it.
 //!
-//! A command is an `in eax, dx` with EAX = the magic `0x564D5868`, ECX = the command and
-//! DX = port `0x5658`; the hypervisor answers in the registers. `GETVERSION` (10) answers the
-//! magic in EBX when the port is there; `GETTIMEFULL` (46) answers EAX = magic, ESI:EDX = the
-//! host's `gettimeofday()` seconds (high:low), EBX = microseconds and ECX = the maximum time
-//! lag in microseconds. The host time has microsecond resolution and is not paired with a
-//! guest counter: no `PTP_SYS_OFFSET_PRECISE`, only brackets around the port access.
-//!
-//! The port is only touched when CPUID says a hypervisor is present: on bare metal the
-//! port may belong to real hardware.
+//! It is used only where the kernel identified a VMware hypervisor (`x86_hyper_type`):
+//! elsewhere, including QEMU's `vmport` device under KVM or TCG, nothing is touched. The
+//! commands go through the kernel's VMware hypercall code (helpers.c: I/O port, VMCALL or
+//! VMMCALL as the kernel detected, TDX through `vmware_tdx_hypercall()`). The time comes
+//! from the precision clock command `ptp_vmw` uses (97, `PCLK_GETTIME`: EAX 0 and the
+//! host's nanoseconds in EBX:ECX); where the host lacks it, from `GETTIMEFULL` (46: EAX =
+//! magic, ESI:EDX = the host's `gettimeofday()` seconds, EBX = microseconds, ECX = the
+//! maximum time lag in microseconds; the kernel's helper does not return ESI, the
+//! seconds' high word, which is zero until 2106). Neither pairs the time with a guest counter: no
+//! `PTP_SYS_OFFSET_PRECISE`, only brackets around the hypercall.
 
+use crate::bindings;
 use crate::compat::{Atomic, Relaxed};
 use crate::params::Config;
-use crate::time::Timespec;
-use crate::transport::{Bracket, ProbeError, Transport};
-use core::arch::asm;
+use crate::time::{Timespec, NSEC_PER_SEC};
+use crate::transport::{Bracket, NoBracket, ProbeError, Transport};
+use kernel::ffi::c_ulong;
 use kernel::prelude::*;
 
 /// The host's maximum time lag (us) from the latest `GETTIMEFULL` answer, for sysfs.
 static MAX_LAG_US: Atomic<u32> = Atomic::new(0);
 
-/// The host's maximum time lag in microseconds, as the latest read reported it.
+/// The host's maximum time lag in microseconds, as the latest `GETTIMEFULL` reported it
+/// (0 with the precision clock, which reports none).
 pub(crate) fn max_lag_us() -> u32 {
     MAX_LAG_US.load(Relaxed)
 }
 
-/// The backdoor's magic number (`'VMXh'`).
+/// The backdoor's magic number (`'VMXh'`), which `GETTIMEFULL` answers in EAX.
 pub(crate) const MAGIC: u32 = 0x564D_5868;
-/// The backdoor's I/O port (`'VX'`).
-pub(crate) const PORT: u16 = 0x5658;
-/// Command: get the backdoor version; EBX answers [`MAGIC`] when present.
-pub(crate) const CMD_GETVERSION: u32 = 10;
-/// Command: get the host time with 64-bit seconds.
-pub(crate) const CMD_GETTIMEFULL: u32 = 46;
 
-/// The registers a backdoor command answers in.
+/// The registers a `GETTIMEFULL` answers in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Regs {
     /// EAX.
@@ -50,56 +47,6 @@ pub(crate) struct Regs {
     pub(crate) edx: u32,
     /// ESI.
     pub(crate) esi: u32,
-}
-
-/// Issues backdoor command `cmd` and returns the registers it answered in.
-///
-/// # Safety
-///
-/// Must only be called under a hypervisor (CPUID hypervisor bit set): on bare metal the
-/// port may belong to a real device.
-unsafe fn backdoor(cmd: u32) -> Regs {
-    let (eax, ebx, ecx, edx, esi): (u32, u64, u32, u32, u32);
-    // Rust reserves RBX for LLVM, so the EBX input and output travel in a scratch register
-    // swapped with RBX around the `in`; RBX holds its original value again when the block
-    // ends. An absent port reads as all ones in EAX and leaves the other registers as they
-    // were, which the callers check.
-    // SAFETY: `in` from the backdoor port is a plain VM exit under a hypervisor (caller's
-    // contract) and changes only the registers declared here (RBX restored, see above).
-    unsafe {
-        asm!(
-            "xchg {bx}, rbx",
-            "in eax, dx",
-            "xchg {bx}, rbx",
-            bx = inout(reg) u64::from(!MAGIC) => ebx,
-            inout("eax") MAGIC => eax,
-            inout("ecx") cmd => ecx,
-            inout("edx") u32::from(PORT) => edx,
-            inout("esi") 0u32 => esi,
-            inout("edi") 0u32 => _,
-            options(nostack, preserves_flags),
-        );
-    }
-    Regs {
-        eax,
-        // Only the low half carries EBX; the upper half is what `xchg` found in RBX.
-        ebx: ebx as u32,
-        ecx,
-        edx,
-        esi,
-    }
-}
-
-/// Whether CPUID says this CPU runs under a hypervisor (CPUID.1:ECX bit 31).
-fn hypervisor_present() -> bool {
-    // SAFETY: `cpuid` exists on every x86-64 CPU and has no side effects.
-    let leaf1 = unsafe { core::arch::x86_64::__cpuid(1) };
-    leaf1.ecx & (1 << 31) != 0
-}
-
-/// Whether a `GETVERSION` answer shows a backdoor.
-pub(crate) fn version_ok(r: &Regs) -> bool {
-    r.ebx == MAGIC && r.eax != u32::MAX
 }
 
 /// Decodes a `GETTIMEFULL` answer into host time and the host's maximum time lag (us).
@@ -119,40 +66,90 @@ pub(crate) fn decode_time_full(r: &Regs) -> Result<(Timespec, u32)> {
     Ok((t, r.ecx))
 }
 
-/// The vmport transport. Stateless: each read is one port access, so concurrent readers
-/// on different CPUs never wait on each other.
-pub(crate) struct Vmport;
+/// Decodes a `PCLK_GETTIME` answer: EAX 0, the host's nanoseconds in `hi`:`lo`.
+///
+/// Fails with `EIO` when the command failed or the time is beyond `ktime_t`.
+pub(crate) fn decode_pclk(eax: c_ulong, hi: u32, lo: u32) -> Result<Timespec> {
+    if eax != 0 {
+        return Err(EIO);
+    }
+    let ns = i64::try_from((u64::from(hi) << 32) | u64::from(lo)).map_err(|_| EIO)?;
+    Timespec::new(ns / NSEC_PER_SEC, ns % NSEC_PER_SEC).ok_or(EIO)
+}
+
+/// Whether the kernel identified a VMware hypervisor.
+fn hypervisor_is_vmware() -> bool {
+    // SAFETY: Reads `x86_hyper_type`, set once during early boot.
+    unsafe { bindings::ptp_vmclock_hypervisor_is_vmware() }
+}
+
+/// The command that serves the time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Command {
+    /// `PCLK_GETTIME` (97): nanoseconds.
+    Pclk,
+    /// `GETTIMEFULL` (46): microseconds.
+    TimeFull,
+}
+
+/// The vmport transport. Each read is one hypercall and no shared state but the lag, so
+/// concurrent readers on different CPUs never wait on each other.
+pub(crate) struct Vmport {
+    cmd: Command,
+}
+
+impl Vmport {
+    /// Issues `cmd`; the host time it answers.
+    fn get(cmd: Command, bracket: &mut impl Bracket) -> Result<Timespec> {
+        match cmd {
+            Command::Pclk => {
+                let (mut hi, mut lo) = (0u32, 0u32);
+                bracket.before();
+                // SAFETY: Only called after `probe` found a VMware hypervisor (the
+                // transport exists only then); the helper writes the two outputs.
+                let eax = unsafe { bindings::ptp_vmclock_vmware_pclk_gettime(&mut hi, &mut lo) };
+                bracket.after();
+                decode_pclk(eax, hi, lo)
+            }
+            Command::TimeFull => {
+                let mut r = Regs::default();
+                bracket.before();
+                // SAFETY: As above; the helper writes the three outputs.
+                let eax = unsafe {
+                    bindings::ptp_vmclock_vmware_gettimefull(&mut r.ebx, &mut r.ecx, &mut r.edx)
+                };
+                bracket.after();
+                // The command answers in EAX, the low half of the register returned.
+                r.eax = eax as u32;
+                let (t, lag) = decode_time_full(&r)?;
+                MAX_LAG_US.store(lag, Relaxed);
+                Ok(t)
+            }
+        }
+    }
+}
 
 impl Transport for Vmport {
     const NAME: &'static str = "vmport";
 
     fn probe(_config: &Config) -> Result<Self, ProbeError> {
-        if !hypervisor_present() {
+        if !hypervisor_is_vmware() {
             return Err(ProbeError::unavailable(
-                "no hypervisor (CPUID hypervisor bit clear): port 0x5658 not touched",
+                "the kernel did not identify a VMware hypervisor (x86_hyper_type): backdoor not touched",
             ));
         }
-        // SAFETY: A hypervisor is present (checked above).
-        let v = unsafe { backdoor(CMD_GETVERSION) };
-        if !version_ok(&v) {
-            return Err(ProbeError::unavailable(
-                "no VMware backdoor at port 0x5658 (GETVERSION did not answer the magic)",
-            ));
+        for cmd in [Command::Pclk, Command::TimeFull] {
+            if Self::get(cmd, &mut NoBracket).is_ok() {
+                return Ok(Self { cmd });
+            }
         }
-        let t = Vmport;
-        t.read(&mut crate::transport::NoBracket)
-            .map_err(|_| ProbeError::unavailable("the backdoor does not serve GETTIMEFULL (46)"))?;
-        Ok(t)
+        Err(ProbeError::unavailable(
+            "the VMware hypervisor serves neither PCLK_GETTIME (97) nor GETTIMEFULL (46)",
+        ))
     }
 
     fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
-        bracket.before();
-        // SAFETY: `probe` succeeded, so a hypervisor with the backdoor is present.
-        let r = unsafe { backdoor(CMD_GETTIMEFULL) };
-        bracket.after();
-        let (t, lag) = decode_time_full(&r)?;
-        MAX_LAG_US.store(lag, Relaxed);
-        Ok(t)
+        Self::get(self.cmd, bracket)
     }
 }
 
@@ -163,17 +160,6 @@ mod tests {
 
     #[test]
     fn vmport_answers() {
-        let absent = Regs {
-            eax: u32::MAX,
-            ebx: !MAGIC,
-            ..Regs::default()
-        };
-        assert!(!version_ok(&absent));
-        assert!(version_ok(&Regs {
-            eax: 6,
-            ebx: MAGIC,
-            ..Regs::default()
-        }));
         // GETTIMEFULL: ESI:EDX seconds, EBX microseconds, ECX max lag.
         let ok = Regs {
             eax: MAGIC,
@@ -218,5 +204,21 @@ mod tests {
             }),
             Err(EIO)
         );
+    }
+
+    #[test]
+    fn pclk_answers() {
+        // EAX 0, nanoseconds in EBX:ECX (high:low), as upstream's ptp_vmw decodes them.
+        let t = decode_pclk(0, 0x17a2, 0xb3c4_d5e6).unwrap();
+        let ns = (0x17a2i64 << 32) | 0xb3c4_d5e6;
+        assert_eq!(
+            (t.sec(), t.nsec()),
+            (ns / 1_000_000_000, ns % 1_000_000_000)
+        );
+        assert_eq!(decode_pclk(0, 0, 0).map(|t| t.as_nanos()), Ok(0));
+        // A failed command, a time beyond i64 nanoseconds: EIO.
+        assert_eq!(decode_pclk(1, 0, 5), Err(EIO));
+        assert_eq!(decode_pclk(c_ulong::MAX, 0, 5), Err(EIO));
+        assert_eq!(decode_pclk(0, u32::MAX, 0), Err(EIO));
     }
 }
