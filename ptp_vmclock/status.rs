@@ -469,6 +469,10 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
             );
             writeln!(f, "{}", age_us)
         }
+    } else if is(&ATTR_MAX_LAG) {
+        // VMware's maximum time lag (GETTIMEFULL), which comes without a host status:
+        // 0 with the other transports.
+        writeln!(f, "{}", crate::vmport::max_lag_us())
     } else if !HOST_VALID.load(Relaxed) {
         // One of the host status attributes, before (or without) any status.
         writeln!(f, "unknown")
@@ -487,9 +491,6 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
         writeln!(f, "{}", leap.name())
     } else if is(&ATTR_TAI_OFFSET) {
         writeln!(f, "{}", HOST_TAI_OFFSET.load(Relaxed))
-    } else if is(&ATTR_MAX_LAG) {
-        // The vmport host's maximum time lag; 0 with the kvm transport.
-        writeln!(f, "{}", crate::vmport::max_lag_us())
     } else {
         Err(core::fmt::Error)
     }
