@@ -1,7 +1,8 @@
 # ptp_vmclock_rs loads in the nested guest, registers its PHC and says what it uses.
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 8
+# 7.x: one result per KUnit suite too (6.12 has none: one skip).
+case "$(uname -r)" in 6.12.*) ktap_set_plan 8 ;; *) ktap_set_plan 14 ;; esac
 log_mark
 check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
