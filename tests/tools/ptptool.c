@@ -30,6 +30,16 @@
  *                              output to LOG) at t = 0, which must still run after S
  *                              seconds; then it gets SIGTERM. The oracle is running before
  *                              the tool starts, however slow an exec is.
+ *   ptptool track OURS ORACLE S
+ *                              a VM's life event (pause, restore, migration) under
+ *                              reads: for S seconds of guest time, rounds of one
+ *                              PTP_SYS_OFFSET_PRECISE on ORACLE, one on OURS, one on
+ *                              ORACLE again, about every ms. Each round prints "r T O1
+ *                              OURS O2" (T: guest CLOCK_MONOTONIC, the rest offsets
+ *                              system realtime - device time, all ns), or "e T ERRNO O1
+ *                              O2" when OURS failed (reads may fail, never lie). The
+ *                              event shows as the step between one round's O2 and the
+ *                              next one's O1; a round's error is OURS - (O1 + O2) / 2.
  *
  * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage,
  * 3 when the --run command could not start or ended before S seconds.
@@ -296,10 +306,59 @@ static int monitor_main(char **argv)
 	return errors ? 1 : 0;
 }
 
+/* PTP_SYS_OFFSET_PRECISE on fd: system realtime - device time (ns); -errno on failure. */
+static int precise_off(int fd, int64_t *off)
+{
+	struct ptp_sys_offset_precise sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp))
+		return -errno;
+	*off = pct_ns(&sp.sys_realtime) - pct_ns(&sp.device);
+	return 0;
+}
+
+static int track_main(char **argv)
+{
+	int fo = open_dev(argv[2]), fk = open_dev(argv[3]);
+	double secs = atof(argv[4]);
+	int64_t start = now_ns(CLOCK_MONOTONIC), t, o1, o2, ours;
+	int err, oracle_errors = 0;
+
+	if (secs <= 0)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((t = now_ns(CLOCK_MONOTONIC)) - start < (int64_t)(secs * 1e9)) {
+		struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+
+		err = precise_off(fk, &o1);
+		if (!err) {
+			err = precise_off(fo, &ours);
+			if (precise_off(fk, &o2))
+				err = 1;
+		} else {
+			err = 1;
+		}
+		if (err == 1) {
+			if (oracle_errors++ < 5)
+				fprintf(stderr, "ptptool: track: oracle: %s\n", strerror(errno));
+		} else if (err) {
+			printf("e %" PRId64 " %d %" PRId64 " %" PRId64 "\n", t, -err, o1, o2);
+		} else {
+			printf("r %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", t, o1, ours,
+			       o2);
+		}
+		nanosleep(&ms, NULL);
+	}
+	return oracle_errors > 100;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 8 && !strcmp(argv[1], "cost"))
 		return cost_main(argv);
+	if (argc >= 5 && !strcmp(argv[1], "track"))
+		return track_main(argv);
 	if (argc >= 5 && !strcmp(argv[1], "monitor"))
 		return monitor_main(argv);
 	if (argc >= 4 && !strcmp(argv[1], "ext")) {
