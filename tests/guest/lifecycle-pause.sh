@@ -8,15 +8,16 @@
 # with the options of the shipped unit (scripts/integration/phc2sys-ptp_vmclock.service,
 # -m: to stdout); its largest offset and its recovery after the event are reported, and it
 # must recover within 10 s (the unit's -S 1 steps the 10 s; without it phc2sys slewed at
-# its largest rate, 10 %, still 5 s off 53 s after the event).
-# timeout: 420
+# its largest rate, 10 %, still 5 s off 53 s after the event). Then chronyd with the
+# shipped snippet (refclock PHC; makestep 1 -1) and the same event.
+# timeout: 600
 . "$REPO/tests/lib.sh"
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 14
 PAUSE=10 BOUND=10000
 rmmod "$MOD" 2>/dev/null
 modprobe ptp_kvm && kvm=$(ptp_by_name "$KVM_NAME") || {
-	for i in $(seq 12); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
+	for i in $(seq 14); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
 	ktap_finished
 }
 opts=$(sed -n 's/^ExecStart=[^ ]*phc2sys //p' "$REPO/scripts/integration/phc2sys-ptp_vmclock.service")
@@ -24,7 +25,7 @@ note "phc2sys options of the shipped unit: $opts"
 for t in vmclock kvm; do
 	rmmod "$MOD" 2>/dev/null
 	if ! insmod "$PTP_VMCLOCK_KO" transport=$t || ! dev=$(ptp_by_name "$OUR_NAME"); then
-		for i in 1 2 3 4 5 6; do ktap_test_fail "transport=$t: the module did not load"; done
+		for i in 1 2 3 4 5 6 7; do ktap_test_fail "transport=$t: the module did not load"; done
 		continue
 	fi
 	# The unit's options name /dev/ptp_vmclock (udev): this guest's device instead.
@@ -82,6 +83,32 @@ for t in vmclock kvm; do
 	note "transport=$t: phc2sys after the event: largest |offset| $p2max ns, last |offset| > 1 us at +$p2rec s after it ($p2n samples); tail: $(tail -n 2 /tmp/phc2sys-$t.log | paste -sd'|')"
 	check "transport=$t: phc2sys recovered: |offset| <= 1 us from +$p2rec s after the event on ($p2n samples; within 10 s)" \
 		awk -v r="$p2rec" -v n="$p2n" 'BEGIN { exit !(n > 100 && r <= 10) }'
+	# chronyd with the shipped snippet under a chrony.conf like Debian's (makestep 1 3
+	# before the confdir), judged by ptp_kvm's PRECISE (ptptool monitor: guest realtime -
+	# host time, 10 times a second, from before chronyd starts).
+	mkdir -p /tmp/chrony/conf.d /run/chrony
+	cp "$REPO/scripts/integration/chrony-ptp_vmclock.conf" /tmp/chrony/conf.d/ptp_vmclock.conf
+	sed -i "s|/dev/ptp_vmclock|$dev|" /tmp/chrony/conf.d/ptp_vmclock.conf
+	printf '%s\n' "driftfile /tmp/chrony/drift" "makestep 1 3" "cmdport 0" \
+		"pidfile /run/chrony/lifecycle.pid" "confdir /tmp/chrony/conf.d" >/tmp/chrony/chrony.conf
+	rm -f /tmp/chrony/drift
+	host-cmd "setsid bash -c 'sleep 30; printf \"stop\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock;
+		sleep $PAUSE; printf \"cont\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock' \
+		</dev/null >/dev/null 2>&1 &" >/dev/null
+	ptptool monitor "$kvm" 75 10 --run /tmp/chronyd-$t.log chronyd -d -u root -f /tmp/chrony/chrony.conf \
+		>/tmp/chrony-$t.tsv 2>/tmp/chrony-$t.err
+	mrc=$?
+	# "t_s err_ns": the event is the first step over 1 s between readings (chronyd's
+	# own step back comes after it).
+	read -r cev cstep cmax crec cn <<<"$(awk '
+		{ t[NR] = $1; e[NR] = $2; if (NR > 1 && !ev) { d = $2 - e[NR - 1]; if (d < 0) d = -d; if (d > 1e9) { s = d; ev = NR } } }
+		END {
+			for (i = ev; i <= NR; i++) { a = e[i] < 0 ? -e[i] : e[i]; if (a > m) m = a; if (a > 1000) last = t[i] }
+			printf "%.1f %.3f %d %.1f %d\n", t[ev], s / 1e9, m, (last ? last - t[ev] : 0), NR - ev + 1
+		}' /tmp/chrony-$t.tsv)"
+	note "transport=$t: chronyd (monitor exit $mrc): the event at +$cev s (a $cstep s step); largest |offset| after it $cmax ns, last |offset| > 1 us at +$crec s after it ($cn readings); $(grep -m2 -iE 'step|System clock wrong' /tmp/chronyd-$t.log | paste -sd'|' | cut -c1-200)"
+	check "transport=$t: chronyd with the shipped snippet recovered: |offset| <= 1 us from +$crec s after the event on (within 40 s; event seen: $cstep s step)" \
+		awk -v r="$crec" -v s="$cstep" -v n="$cn" -v p=$PAUSE 'BEGIN { exit !(s > p - 2 && n > 100 && r <= 40) }'
 	[ $t != vmclock ] || note "transport=vmclock: page fallbacks $(cat /sys/module/$MOD/status/page_fallbacks) (last: $(cat /sys/module/$MOD/status/page_fallback_last)), registrations $(cat /sys/module/$MOD/status/page_registrations), page updates seen $(cat /sys/module/$MOD/status/page_updates)"
 	check "transport=$t: sysfs counts no read error ($(cat /sys/module/$MOD/status/errors))" \
 		test "$(cat /sys/module/$MOD/status/errors)" = 0
