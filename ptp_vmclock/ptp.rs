@@ -16,7 +16,7 @@ use core::marker::PhantomData;
 #[cfg(not(ptp_vmclock_v6_12))]
 use kernel::module::this_module;
 use kernel::{
-    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    error::{from_err_ptr, from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_long, c_void},
     prelude::*,
 };
@@ -318,17 +318,12 @@ impl<T: Operations> Registration<T> {
                 // as soon as the clock is registered, find it.
                 // SAFETY: `(*slot).info` is initialised and pinned: it stays here until `drop`
                 // unregisters the clock. NULL is a valid parent.
-                let clock = unsafe {
+                let clock = from_err_ptr(unsafe {
                     bindings::ptp_clock_register(&raw mut (*slot).info, core::ptr::null_mut())
-                };
+                })?;
                 if clock.is_null() {
                     // PTP support compiled out (`CONFIG_PTP_1588_CLOCK=n`).
                     return Err(ENODEV);
-                }
-                let ret = clock as isize;
-                if (-4095..0).contains(&ret) {
-                    // `ret` is an errno from `ERR_PTR()`, so it fits in a `c_int`.
-                    return Err(Error::from_errno(ret as c_int));
                 }
                 // SAFETY: `slot` is valid for writes.
                 unsafe { (&raw mut (*slot).clock).write(clock) };
