@@ -16,6 +16,7 @@ use core::marker::PhantomData;
 #[cfg(not(ptp_vmclock_v6_12))]
 use kernel::module::this_module;
 use kernel::{
+    device::Device,
     error::{from_err_ptr, from_result, to_result, VTABLE_DEFAULT_ERROR},
     ffi::{c_int, c_long, c_void},
     prelude::*,
@@ -216,9 +217,12 @@ where
 
 /// Options of a PTP clock registration.
 #[derive(Clone, Copy)]
-pub struct Options {
+pub struct Options<'a> {
     /// The clock name shown in `/sys/class/ptp/ptpN/clock_name` (at most 31 bytes are used).
-    pub name: &'static CStr,
+    pub name: &'a CStr,
+    /// The device the clock belongs to, the parent of `/sys/class/ptp/ptpN` (`None`: none).
+    /// It is only borrowed during registration: the PTP core takes its own reference.
+    pub parent: Option<&'a Device>,
     /// Maximum frequency adjustment in parts per billion; 0 for a clock that cannot be
     /// steered.
     pub max_adj: i32,
@@ -278,8 +282,8 @@ struct RawClock {
 
 /// A registered PTP hardware clock, `/dev/ptpN`.
 ///
-/// The driver data `T` lives inside the registration, so the callbacks reach it without any
-/// global state.
+/// The driver data `T` lives inside the registration (initialised in place, before the clock
+/// is registered), so the callbacks reach it without any global state.
 ///
 /// # Invariants
 ///
@@ -288,6 +292,7 @@ struct RawClock {
 /// exactly once, in `drop`, before `data` is dropped.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: Operations> {
+    #[pin]
     data: T,
     #[pin]
     raw: Opaque<RawClock>,
@@ -300,15 +305,27 @@ unsafe impl<T: Operations> Send for Registration<T> {}
 unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Registration<T> {
-    /// Registers a PTP clock served by `data`.
+    /// Registers a PTP clock served by the driver data `data` initialises.
     ///
-    /// The clock is live (and its callbacks may run) as soon as the initialiser has run; it is
-    /// unregistered when the registration is dropped, before `data` is.
-    pub fn register(options: Options, data: T) -> impl PinInit<Self, Error> {
+    /// `data` is initialised in place first; the clock is registered after it and is live
+    /// (its callbacks may run) as soon as the initialiser has run. The clock is unregistered
+    /// when the registration is dropped, before the driver data is.
+    pub fn register<'a, E>(
+        options: Options<'a>,
+        data: impl PinInit<T, E> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a
+    where
+        T: 'a,
+        E: 'a,
+        Error: From<E>,
+    {
         try_pin_init!(Self {
-            data,
+            data <- data,
             raw <- compat::opaque_try_ffi_init(move |slot: *mut RawClock| {
                 let info = OpsTable::<T>::build(&options);
+                let parent = options
+                    .parent
+                    .map_or(core::ptr::null_mut(), compat::device_as_raw);
                 // SAFETY: `slot` is valid for writes (it is the uninitialised `raw` field).
                 unsafe {
                     (&raw mut (*slot).info).write(info);
@@ -317,9 +334,10 @@ impl<T: Operations> Registration<T> {
                 // `data` was initialised before this field, so the callbacks, which may run
                 // as soon as the clock is registered, find it.
                 // SAFETY: `(*slot).info` is initialised and pinned: it stays here until `drop`
-                // unregisters the clock. NULL is a valid parent.
+                // unregisters the clock. `parent` is NULL or a live device borrowed for `'a`,
+                // which outlasts this call; the core takes its own reference (`device_add()`).
                 let clock = from_err_ptr(unsafe {
-                    bindings::ptp_clock_register(&raw mut (*slot).info, core::ptr::null_mut())
+                    bindings::ptp_clock_register(&raw mut (*slot).info, parent)
                 })?;
                 if clock.is_null() {
                     // PTP support compiled out (`CONFIG_PTP_1588_CLOCK=n`).
@@ -386,7 +404,7 @@ impl<T: Operations> OpsTable<T> {
         ..compat::zeroed()
     };
 
-    fn build(options: &Options) -> bindings::ptp_clock_info {
+    fn build(options: &Options<'_>) -> bindings::ptp_clock_info {
         #[allow(clippy::let_unit_value)]
         let () = Self::_HAS_READ;
         let mut info = Self::TEMPLATE;
