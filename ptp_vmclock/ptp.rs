@@ -18,12 +18,27 @@ use kernel::module::this_module;
 use kernel::{
     device::Device,
     error::{from_err_ptr, from_result, to_result, VTABLE_DEFAULT_ERROR},
-    ffi::{c_int, c_long, c_void},
+    ffi::{c_char, c_int, c_long, c_void},
     prelude::*,
 };
 
-/// Length of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`).
+/// Size of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`; the build checks
+/// it against `ptp_clock_info::name`, which [`clock_name`]'s result is assigned to).
 const NAME_LEN: usize = 32;
+
+/// The `name` field of a `ptp_clock_info`: `name` and a terminating NUL.
+///
+/// Fails with `EINVAL` when `name` is longer than the field holds (`PTP_CLOCK_NAME_LEN - 1`
+/// bytes) instead of truncating it: udev rules and tools find the clock by its name.
+pub(crate) fn clock_name(name: &CStr) -> Result<[c_char; NAME_LEN]> {
+    let name = compat::cstr_bytes(name);
+    if name.len() >= NAME_LEN {
+        return Err(EINVAL);
+    }
+    let mut field = [0; NAME_LEN];
+    field[..name.len()].copy_from_slice(name);
+    Ok(field)
+}
 
 /// Identifies the clocksource a system counter value belongs to (`enum clocksource_ids`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,7 +233,8 @@ where
 /// Options of a PTP clock registration.
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
-    /// The clock name shown in `/sys/class/ptp/ptpN/clock_name` (at most 31 bytes are used).
+    /// The clock name shown in `/sys/class/ptp/ptpN/clock_name`: at most 31 bytes
+    /// (`PTP_CLOCK_NAME_LEN - 1`); a longer one fails the registration with `EINVAL`.
     pub name: &'a CStr,
     /// The device the clock belongs to, the parent of `/sys/class/ptp/ptpN` (`None`: none).
     /// It is only borrowed during registration: the PTP core takes its own reference.
@@ -309,7 +325,8 @@ impl<T: Operations> Registration<T> {
     ///
     /// `data` is initialised in place first; the clock is registered after it and is live
     /// (its callbacks may run) as soon as the initialiser has run. The clock is unregistered
-    /// when the registration is dropped, before the driver data is.
+    /// when the registration is dropped, before the driver data is. Fails with `EINVAL`,
+    /// before `data` is initialised, when the name does not fit (see [`Options::name`]).
     pub fn register<'a, E>(
         options: Options<'a>,
         data: impl PinInit<T, E> + 'a,
@@ -319,10 +336,14 @@ impl<T: Operations> Registration<T> {
         E: 'a,
         Error: From<E>,
     {
+        let name = clock_name(options.name);
         try_pin_init!(Self {
-            data <- data,
+            data <- {
+                name?;
+                data
+            },
             raw <- compat::opaque_try_ffi_init(move |slot: *mut RawClock| {
-                let info = OpsTable::<T>::build(&options);
+                let info = OpsTable::<T>::build(name?, &options);
                 let parent = options
                     .parent
                     .map_or(core::ptr::null_mut(), compat::device_as_raw);
@@ -374,7 +395,7 @@ impl<T: Operations> PinnedDrop for Registration<T> {
 }
 
 /// Builds the `ptp_clock_info` of an [`Operations`] implementation.
-struct OpsTable<T: Operations>(PhantomData<T>);
+pub(crate) struct OpsTable<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> OpsTable<T> {
     const _HAS_READ: () = assert!(
@@ -404,15 +425,15 @@ impl<T: Operations> OpsTable<T> {
         ..compat::zeroed()
     };
 
-    fn build(options: &Options<'_>) -> bindings::ptp_clock_info {
+    /// The `ptp_clock_info` of a clock named `name` (from [`clock_name`]) with `options`.
+    pub(crate) fn build(
+        name: [c_char; NAME_LEN],
+        options: &Options<'_>,
+    ) -> bindings::ptp_clock_info {
         #[allow(clippy::let_unit_value)]
         let () = Self::_HAS_READ;
         let mut info = Self::TEMPLATE;
-        let name = compat::cstr_bytes(options.name);
-        let len = name.len().min(NAME_LEN - 1);
-        for (dst, src) in info.name.iter_mut().zip(&name[..len]) {
-            *dst = *src;
-        }
+        info.name = name;
         info.max_adj = options.max_adj;
         if T::HAS_GETCROSSTSTAMP && options.cross_timestamping {
             info.getcrosststamp = Some(Self::getcrosststamp);

@@ -2,7 +2,9 @@
 
 //! KUnit tests of the pure logic: time conversions, pvclock scaling, hypercall instruction
 //! and error mapping, KVM signature, transport parameter parsing, counter selection, the
-//! vmclock page decoder and the ACPI vmclock device page's disruption signals.
+//! vmclock page decoder and the ACPI vmclock device page's disruption signals; and of the
+//! PTP abstraction what needs no registered clock: the clock name and the `ptp_clock_info`
+//! it builds.
 //!
 //! With `CONFIG_KUNIT=y` the suite `ptp_vmclock_rs` runs when the module loads and reports in
 //! the kernel log (KTAP: `ok 1 ptp_vmclock_rs`).
@@ -22,6 +24,103 @@ mod kunit {
     };
     use crate::vmport::{decode_time_full, version_ok, Regs, MAGIC};
     use kernel::prelude::*;
+
+    /// A PTP clock for the abstraction's tests (never registered): it counts how often its
+    /// data was initialised.
+    #[pin_data]
+    struct TestClock {
+        _init: u64,
+    }
+
+    static TEST_CLOCK_INITS: crate::compat::Atomic<u64> = crate::compat::Atomic::new(0);
+
+    impl TestClock {
+        fn new() -> impl PinInit<Self> {
+            pin_init!(Self {
+                _init: TEST_CLOCK_INITS.fetch_add(1u64, crate::compat::Relaxed),
+            })
+        }
+    }
+
+    #[vtable]
+    impl crate::ptp::Operations for TestClock {
+        type OwnerModule = crate::LocalModule;
+
+        fn gettimex64(&self, _sts: &mut crate::ptp::SystemTimestamps<'_>) -> Result<Timespec> {
+            Err(EIO)
+        }
+    }
+
+    #[test]
+    fn ptp_clock_name_fits_or_is_refused() {
+        use crate::ptp::clock_name;
+        use kernel::c_str;
+        // 31 bytes (PTP_CLOCK_NAME_LEN - 1) fill the field up to its terminating NUL.
+        let full = clock_name(c_str!("0123456789abcdef0123456789abcde"));
+        assert_eq!(full.map(|n| (n[0], n[30], n[31])), Ok((b'0', b'e', 0)));
+        // 32 and more bytes are refused, not truncated.
+        let n32 = clock_name(c_str!("0123456789abcdef0123456789abcdef"));
+        assert_eq!(n32.map(|_| ()), Err(EINVAL));
+        let n33 = clock_name(c_str!("0123456789abcdef0123456789abcdef0"));
+        assert_eq!(n33.map(|_| ()), Err(EINVAL));
+        // Ours, NUL-padded; the empty name.
+        let ours = clock_name(c_str!("ptp_vmclock"))
+            .map(|n| n[..12] == *b"ptp_vmclock\0" && n[12..].iter().all(|&b| b == 0));
+        assert_eq!(ours, Ok(true));
+        assert_eq!(clock_name(c_str!("")).map(|n| n == [0; 32]), Ok(true));
+    }
+
+    #[test]
+    fn ptp_register_refuses_a_long_name() {
+        use crate::ptp::{Options, Registration};
+        let before = TEST_CLOCK_INITS.load(crate::compat::Relaxed);
+        let options = Options {
+            name: kernel::c_str!("0123456789abcdef0123456789abcdef"),
+            parent: None,
+            max_adj: 0,
+            cross_timestamping: false,
+        };
+        let reg = KBox::pin_init(
+            Registration::register(options, TestClock::new()),
+            GFP_KERNEL,
+        );
+        assert_eq!(reg.err(), Some(EINVAL));
+        // Refused before the driver's data was initialised.
+        assert_eq!(TEST_CLOCK_INITS.load(crate::compat::Relaxed), before);
+    }
+
+    #[test]
+    fn ptp_clock_info_of_operations() {
+        use crate::ptp::{clock_name, OpsTable, Options};
+        let name = kernel::c_str!("test");
+        let mut options = Options {
+            name,
+            parent: None,
+            max_adj: 0,
+            cross_timestamping: true,
+        };
+        let info = OpsTable::<TestClock>::build(clock_name(name).unwrap(), &options);
+        assert_eq!(info.name[..5], *b"test\0");
+        // The operations the PTP core calls without a NULL check are all set.
+        assert!(info.gettimex64.is_some());
+        assert!(info.settime64.is_some() && info.adjtime.is_some() && info.adjfine.is_some());
+        // No cross timestamps without an implementation, whatever the options say; no
+        // alarms, channels, pins or PPS.
+        assert!(info.getcrosststamp.is_none());
+        assert_eq!(
+            (
+                info.n_alarm,
+                info.n_ext_ts,
+                info.n_per_out,
+                info.n_pins,
+                info.pps
+            ),
+            (0, 0, 0, 0, 0)
+        );
+        options.max_adj = 7;
+        let info = OpsTable::<TestClock>::build(clock_name(name).unwrap(), &options);
+        assert_eq!(info.max_adj, 7);
+    }
 
     #[test]
     fn timespec_validates_host_values() {
