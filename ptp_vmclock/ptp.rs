@@ -249,22 +249,17 @@ pub struct Options<'a> {
 
 /// The operations of a PTP hardware clock (`struct ptp_clock_info`).
 ///
-/// A driver implements [`Operations::gettimex64`] or [`Operations::gettime64`]. The
+/// A driver implements [`Operations::gettimex64`], which serves every read; C's older
+/// `gettime64` is not offered (the PTP core calls it only when `gettimex64` is NULL). The
 /// steering operations default to refusing with `EOPNOTSUPP` (the PTP core calls them
 /// unconditionally, so they are never left NULL). Implementations must be callable from any
 /// context the PTP core uses (process context, possibly concurrently on several CPUs).
 #[vtable]
 pub trait Operations: Sized + Send + Sync {
     /// Reads the clock, calling [`SystemTimestamps::pre`] and [`SystemTimestamps::post`]
-    /// immediately around the access that latches the time.
-    fn gettimex64(&self, _sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Reads the clock (deprecated in C in favour of `gettimex64`).
-    fn gettime64(&self) -> Result<Timespec> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
+    /// immediately around the access that latches the time. Serves `clock_gettime()` too,
+    /// without timestamps ([`SystemTimestamps::requested`] is false then).
+    fn gettimex64(&self, sts: &mut SystemTimestamps<'_>) -> Result<Timespec>;
 
     /// Captures the device time together with a system counter value, usually with
     /// [`CrossTimestamp::capture`].
@@ -398,27 +393,16 @@ impl<T: Operations> PinnedDrop for Registration<T> {
 pub(crate) struct OpsTable<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> OpsTable<T> {
-    const _HAS_READ: () = assert!(
-        T::HAS_GETTIMEX64 || T::HAS_GETTIME64,
-        "a PTP clock needs gettimex64 or gettime64"
-    );
-
+    // No `gettime64`: the core calls it only when `gettimex64` is NULL (`ptp_clock_gettime()`,
+    // `PTP_SYS_OFFSET`, and `ptp_getcycles64()`, whose `getcyclesx64` the core sets to
+    // `gettimex64`), in 6.12 and 7.3 alike.
     const TEMPLATE: bindings::ptp_clock_info = bindings::ptp_clock_info {
         #[cfg(not(ptp_vmclock_v6_12))]
         owner: this_module::<T::OwnerModule>().as_ptr(),
         // 6.12's `#[vtable]` has no `OwnerModule`: the module this file is built into.
         #[cfg(ptp_vmclock_v6_12)]
         owner: compat::THIS_MODULE.as_ptr(),
-        gettimex64: if T::HAS_GETTIMEX64 {
-            Some(Self::gettimex64)
-        } else {
-            None
-        },
-        gettime64: if T::HAS_GETTIME64 {
-            Some(Self::gettime64)
-        } else {
-            None
-        },
+        gettimex64: Some(Self::gettimex64),
         settime64: Some(Self::settime64),
         adjtime: Some(Self::adjtime),
         adjfine: Some(Self::adjfine),
@@ -430,8 +414,6 @@ impl<T: Operations> OpsTable<T> {
         name: [c_char; NAME_LEN],
         options: &Options<'_>,
     ) -> bindings::ptp_clock_info {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::_HAS_READ;
         let mut info = Self::TEMPLATE;
         info.name = name;
         info.max_adj = options.max_adj;
@@ -471,23 +453,6 @@ impl<T: Operations> OpsTable<T> {
         let mut sts = unsafe { SystemTimestamps::from_raw(sts) };
         from_result(|| {
             let t = T::gettimex64(data, &mut sts)?;
-            // SAFETY: `ts` is valid for writes.
-            unsafe { write_timespec(ts, &t) };
-            Ok(0)
-        })
-    }
-
-    /// # Safety
-    ///
-    /// Called by the PTP core with the `info` of a registered clock and a valid `ts`.
-    unsafe extern "C" fn gettime64(
-        info: *mut bindings::ptp_clock_info,
-        ts: *mut bindings::timespec64,
-    ) -> c_int {
-        // SAFETY: The PTP core passes the `info` of a registered clock.
-        let data = unsafe { Self::data(info) };
-        from_result(|| {
-            let t = T::gettime64(data)?;
             // SAFETY: `ts` is valid for writes.
             unsafe { write_timespec(ts, &t) };
             Ok(0)

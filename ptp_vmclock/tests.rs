@@ -103,6 +103,8 @@ mod kunit {
         assert_eq!(info.name[..5], *b"test\0");
         // The operations the PTP core calls without a NULL check are all set.
         assert!(info.gettimex64.is_some());
+        // gettimex64 serves every read: no gettime64.
+        assert!(info.gettime64.is_none());
         assert!(info.settime64.is_some() && info.adjtime.is_some() && info.adjfine.is_some());
         // No cross timestamps without an implementation, whatever the options say; no
         // alarms, channels, pins or PPS.
