@@ -230,6 +230,29 @@ where
     })
 }
 
+/// What an [`Operations::enable`] call turns on or off (`ptp_clock_request::type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// An external timestamp channel (`PTP_CLK_REQ_EXTTS`).
+    ExtTs,
+    /// A periodic output (`PTP_CLK_REQ_PEROUT`).
+    PerOut,
+    /// The PPS event to the kernel's PPS subsystem (`PTP_CLK_REQ_PPS`).
+    Pps,
+}
+
+impl Request {
+    /// The request of C type `kind`; `None` for a type this file does not know.
+    pub(crate) fn from_type(kind: bindings::ptp_clock_request__bindgen_ty_1) -> Option<Self> {
+        match kind {
+            bindings::ptp_clock_request_PTP_CLK_REQ_EXTTS => Some(Self::ExtTs),
+            bindings::ptp_clock_request_PTP_CLK_REQ_PEROUT => Some(Self::PerOut),
+            bindings::ptp_clock_request_PTP_CLK_REQ_PPS => Some(Self::Pps),
+            _ => None,
+        }
+    }
+}
+
 /// Options of a PTP clock registration.
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
@@ -280,6 +303,16 @@ pub trait Operations: Sized + Send + Sync {
     /// Adjusts the frequency by `scaled_ppm` (ppm with a 16-bit fractional part). Refused by
     /// default.
     fn adjfine(&self, _scaled_ppm: c_long) -> Result {
+        Err(eopnotsupp())
+    }
+
+    /// Turns the ancillary feature `request` on or off. Refused with `EOPNOTSUPP` by default.
+    ///
+    /// The PTP core passes `PTP_ENABLE_PPS` on to every clock, whether it announced PPS or
+    /// not; external timestamp and periodic output requests reach the driver only for
+    /// channels it has, and a registration announces none. Called in process context with
+    /// the core's pin configuration mutex held.
+    fn enable(&self, _request: Request, _on: bool) -> Result {
         Err(eopnotsupp())
     }
 }
@@ -406,6 +439,9 @@ impl<T: Operations> OpsTable<T> {
         settime64: Some(Self::settime64),
         adjtime: Some(Self::adjtime),
         adjfine: Some(Self::adjfine),
+        // Set although the core substitutes a refusing one for NULL (`ptp_enable()`), so that
+        // no path ever depends on that: no caller of `->enable` checks for NULL.
+        enable: Some(Self::enable),
         ..compat::zeroed()
     };
 
@@ -506,6 +542,24 @@ impl<T: Operations> OpsTable<T> {
         // SAFETY: The PTP core passes the `info` of a registered clock.
         let data = unsafe { Self::data(info) };
         from_result(|| T::adjfine(data, scaled_ppm).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock and a valid `request`.
+    unsafe extern "C" fn enable(
+        info: *mut bindings::ptp_clock_info,
+        request: *mut bindings::ptp_clock_request,
+        on: c_int,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        // SAFETY: `request` is valid for reads; `type_` is a plain integer outside the union.
+        let kind = unsafe { (*request).type_ };
+        from_result(|| {
+            let request = Request::from_type(kind).ok_or_else(eopnotsupp)?;
+            T::enable(data, request, on != 0).map(|()| 0)
+        })
     }
 }
 

@@ -106,6 +106,7 @@ mod kunit {
         // gettimex64 serves every read: no gettime64.
         assert!(info.gettime64.is_none());
         assert!(info.settime64.is_some() && info.adjtime.is_some() && info.adjfine.is_some());
+        assert!(info.enable.is_some());
         // No cross timestamps without an implementation, whatever the options say; no
         // alarms, channels, pins or PPS.
         assert!(info.getcrosststamp.is_none());
@@ -122,6 +123,35 @@ mod kunit {
         options.max_adj = 7;
         let info = OpsTable::<TestClock>::build(clock_name(name).unwrap(), &options);
         assert_eq!(info.max_adj, 7);
+    }
+
+    #[test]
+    fn ptp_enable_requests() {
+        use crate::bindings::{
+            ptp_clock_request_PTP_CLK_REQ_EXTTS, ptp_clock_request_PTP_CLK_REQ_PEROUT,
+            ptp_clock_request_PTP_CLK_REQ_PPS,
+        };
+        use crate::ptp::{Operations, Request};
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_EXTTS),
+            Some(Request::ExtTs)
+        );
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_PEROUT),
+            Some(Request::PerOut)
+        );
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_PPS),
+            Some(Request::Pps)
+        );
+        assert_eq!(Request::from_type(3), None);
+        assert_eq!(Request::from_type(u32::MAX), None);
+        // A driver without `enable` refuses every request, on or off.
+        let clock = TestClock { _init: 0 };
+        for r in [Request::ExtTs, Request::PerOut, Request::Pps] {
+            assert_eq!(clock.enable(r, true), Err(eopnotsupp()));
+            assert_eq!(clock.enable(r, false), Err(eopnotsupp()));
+        }
     }
 
     #[test]
