@@ -106,11 +106,15 @@ impl PtpVmclock {
                 let counter = clock::counter_for_clocksource(ptp::ClockSourceId::current());
                 let options = ptp::Options {
                     name: CLOCK_NAME,
+                    // No device to hang the clock on yet.
+                    parent: None,
                     max_adj: 0,
                     cross_timestamping: transport.has_counter(),
                 };
-                let clock = clock::VmClock::new(transport, counter, clock_device);
-                ptp::Registration::register(options, clock)
+                ptp::Registration::register(
+                    options,
+                    clock::VmClock::new(transport, counter, clock_device),
+                )
             },
             _device: device.map(device::Published::new),
             _status: status::Status::register(module)

@@ -46,6 +46,7 @@ pub(crate) fn counter_for_clocksource(cs: ClockSourceId) -> Counter {
 }
 
 /// The host-time PTP clock.
+#[pin_data]
 pub(crate) struct VmClock {
     transport: AnyTransport,
     /// The counter of the last successful cross timestamp: 0 kvm-clock, 1 TSC.
@@ -55,18 +56,19 @@ pub(crate) struct VmClock {
 }
 
 impl VmClock {
-    /// A clock reading from `transport`; cross timestamps start with `counter`; every read
-    /// first looks whether `device` announced a disruption.
+    /// A clock reading from `transport`, initialised in place (inside its
+    /// [`ptp::Registration`]); cross timestamps start with `counter`; every read first looks
+    /// whether `device` announced a disruption.
     pub(crate) fn new(
         transport: AnyTransport,
         counter: Counter,
         device: Option<Arc<DevicePage>>,
-    ) -> Self {
-        Self {
+    ) -> impl PinInit<Self> {
+        pin_init!(Self {
             transport,
             counter: Atomic::new(Self::encode(counter)),
             device,
-        }
+        })
     }
 
     /// Notices a disruption the device page announces (one load when there is none) and

@@ -9,7 +9,8 @@
 //! a public `Formatter`, `Opaque::try_ffi_init`, `pin_init::zeroed`), so this module provides
 //! minimal equivalents with the same names and semantics for what the module uses, over the
 //! C API (`ptp_vmclock/compat_6_12.c` wraps the static inline functions and macros Rust
-//! cannot call). Everything else is the same code on both kernels.
+//! cannot call). Everything else is the same code on both kernels, except what an out-of-tree
+//! module cannot reach on either (`Device::as_raw()` is `pub(crate)`): see [`device_as_raw`].
 
 #[cfg(not(ptp_vmclock_v6_12))]
 mod imp {
@@ -621,6 +622,14 @@ mod imp {
 }
 
 pub(crate) use imp::*;
+
+/// The `struct device` behind `dev`: `Device::as_raw()`, which both kernel crates (6.12 and
+/// 7.x) keep `pub(crate)`. `Device` is a `#[repr(transparent)]` wrapper of
+/// `Opaque<bindings::device>` on both, so the pointer to it is the pointer to the C struct,
+/// and the `Opaque` allows writes through it as C does.
+pub(crate) fn device_as_raw(dev: &kernel::device::Device) -> *mut crate::bindings::device {
+    core::ptr::from_ref(dev).cast_mut().cast()
+}
 
 /// Runs `f` with interrupts disabled on this CPU (`local_irq_save()` /
 /// `local_irq_restore()`), which also keeps it on this CPU.

@@ -16,13 +16,29 @@ use core::marker::PhantomData;
 #[cfg(not(ptp_vmclock_v6_12))]
 use kernel::module::this_module;
 use kernel::{
-    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
-    ffi::{c_int, c_long, c_void},
+    device::Device,
+    error::{from_err_ptr, from_result, to_result, VTABLE_DEFAULT_ERROR},
+    ffi::{c_char, c_int, c_long, c_void},
     prelude::*,
 };
 
-/// Length of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`).
+/// Size of a clock name, including the terminating NUL (`PTP_CLOCK_NAME_LEN`; the build checks
+/// it against `ptp_clock_info::name`, which [`clock_name`]'s result is assigned to).
 const NAME_LEN: usize = 32;
+
+/// The `name` field of a `ptp_clock_info`: `name` and a terminating NUL.
+///
+/// Fails with `EINVAL` when `name` is longer than the field holds (`PTP_CLOCK_NAME_LEN - 1`
+/// bytes) instead of truncating it: udev rules and tools find the clock by its name.
+pub(crate) fn clock_name(name: &CStr) -> Result<[c_char; NAME_LEN]> {
+    let name = compat::cstr_bytes(name);
+    if name.len() >= NAME_LEN {
+        return Err(EINVAL);
+    }
+    let mut field = [0; NAME_LEN];
+    field[..name.len()].copy_from_slice(name);
+    Ok(field)
+}
 
 /// Identifies the clocksource a system counter value belongs to (`enum clocksource_ids`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,11 +230,38 @@ where
     })
 }
 
+/// What an [`Operations::enable`] call turns on or off (`ptp_clock_request::type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// An external timestamp channel (`PTP_CLK_REQ_EXTTS`).
+    ExtTs,
+    /// A periodic output (`PTP_CLK_REQ_PEROUT`).
+    PerOut,
+    /// The PPS event to the kernel's PPS subsystem (`PTP_CLK_REQ_PPS`).
+    Pps,
+}
+
+impl Request {
+    /// The request of C type `kind`; `None` for a type this file does not know.
+    pub(crate) fn from_type(kind: bindings::ptp_clock_request__bindgen_ty_1) -> Option<Self> {
+        match kind {
+            bindings::ptp_clock_request_PTP_CLK_REQ_EXTTS => Some(Self::ExtTs),
+            bindings::ptp_clock_request_PTP_CLK_REQ_PEROUT => Some(Self::PerOut),
+            bindings::ptp_clock_request_PTP_CLK_REQ_PPS => Some(Self::Pps),
+            _ => None,
+        }
+    }
+}
+
 /// Options of a PTP clock registration.
 #[derive(Clone, Copy)]
-pub struct Options {
-    /// The clock name shown in `/sys/class/ptp/ptpN/clock_name` (at most 31 bytes are used).
-    pub name: &'static CStr,
+pub struct Options<'a> {
+    /// The clock name shown in `/sys/class/ptp/ptpN/clock_name`: at most 31 bytes
+    /// (`PTP_CLOCK_NAME_LEN - 1`); a longer one fails the registration with `EINVAL`.
+    pub name: &'a CStr,
+    /// The device the clock belongs to, the parent of `/sys/class/ptp/ptpN` (`None`: none).
+    /// It is only borrowed during registration: the PTP core takes its own reference.
+    pub parent: Option<&'a Device>,
     /// Maximum frequency adjustment in parts per billion; 0 for a clock that cannot be
     /// steered.
     pub max_adj: i32,
@@ -229,22 +272,17 @@ pub struct Options {
 
 /// The operations of a PTP hardware clock (`struct ptp_clock_info`).
 ///
-/// A driver implements [`Operations::gettimex64`] or [`Operations::gettime64`]. The
+/// A driver implements [`Operations::gettimex64`], which serves every read; C's older
+/// `gettime64` is not offered (the PTP core calls it only when `gettimex64` is NULL). The
 /// steering operations default to refusing with `EOPNOTSUPP` (the PTP core calls them
 /// unconditionally, so they are never left NULL). Implementations must be callable from any
 /// context the PTP core uses (process context, possibly concurrently on several CPUs).
 #[vtable]
 pub trait Operations: Sized + Send + Sync {
     /// Reads the clock, calling [`SystemTimestamps::pre`] and [`SystemTimestamps::post`]
-    /// immediately around the access that latches the time.
-    fn gettimex64(&self, _sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
-
-    /// Reads the clock (deprecated in C in favour of `gettimex64`).
-    fn gettime64(&self) -> Result<Timespec> {
-        build_error!(VTABLE_DEFAULT_ERROR)
-    }
+    /// immediately around the access that latches the time. Serves `clock_gettime()` too,
+    /// without timestamps ([`SystemTimestamps::requested`] is false then).
+    fn gettimex64(&self, sts: &mut SystemTimestamps<'_>) -> Result<Timespec>;
 
     /// Captures the device time together with a system counter value, usually with
     /// [`CrossTimestamp::capture`].
@@ -267,6 +305,16 @@ pub trait Operations: Sized + Send + Sync {
     fn adjfine(&self, _scaled_ppm: c_long) -> Result {
         Err(eopnotsupp())
     }
+
+    /// Turns the ancillary feature `request` on or off. Refused with `EOPNOTSUPP` by default.
+    ///
+    /// The PTP core passes `PTP_ENABLE_PPS` on to every clock, whether it announced PPS or
+    /// not; external timestamp and periodic output requests reach the driver only for
+    /// channels it has, and a registration announces none. Called in process context with
+    /// the core's pin configuration mutex held.
+    fn enable(&self, _request: Request, _on: bool) -> Result {
+        Err(eopnotsupp())
+    }
 }
 
 /// The C part of a registration: the clock description and the registered clock.
@@ -278,8 +326,8 @@ struct RawClock {
 
 /// A registered PTP hardware clock, `/dev/ptpN`.
 ///
-/// The driver data `T` lives inside the registration, so the callbacks reach it without any
-/// global state.
+/// The driver data `T` lives inside the registration (initialised in place, before the clock
+/// is registered), so the callbacks reach it without any global state.
 ///
 /// # Invariants
 ///
@@ -288,6 +336,7 @@ struct RawClock {
 /// exactly once, in `drop`, before `data` is dropped.
 #[pin_data(PinnedDrop)]
 pub struct Registration<T: Operations> {
+    #[pin]
     data: T,
     #[pin]
     raw: Opaque<RawClock>,
@@ -300,15 +349,32 @@ unsafe impl<T: Operations> Send for Registration<T> {}
 unsafe impl<T: Operations> Sync for Registration<T> {}
 
 impl<T: Operations> Registration<T> {
-    /// Registers a PTP clock served by `data`.
+    /// Registers a PTP clock served by the driver data `data` initialises.
     ///
-    /// The clock is live (and its callbacks may run) as soon as the initialiser has run; it is
-    /// unregistered when the registration is dropped, before `data` is.
-    pub fn register(options: Options, data: T) -> impl PinInit<Self, Error> {
+    /// `data` is initialised in place first; the clock is registered after it and is live
+    /// (its callbacks may run) as soon as the initialiser has run. The clock is unregistered
+    /// when the registration is dropped, before the driver data is. Fails with `EINVAL`,
+    /// before `data` is initialised, when the name does not fit (see [`Options::name`]).
+    pub fn register<'a, E>(
+        options: Options<'a>,
+        data: impl PinInit<T, E> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a
+    where
+        T: 'a,
+        E: 'a,
+        Error: From<E>,
+    {
+        let name = clock_name(options.name);
         try_pin_init!(Self {
-            data,
+            data <- {
+                name?;
+                data
+            },
             raw <- compat::opaque_try_ffi_init(move |slot: *mut RawClock| {
-                let info = OpsTable::<T>::build(&options);
+                let info = OpsTable::<T>::build(name?, &options);
+                let parent = options
+                    .parent
+                    .map_or(core::ptr::null_mut(), compat::device_as_raw);
                 // SAFETY: `slot` is valid for writes (it is the uninitialised `raw` field).
                 unsafe {
                     (&raw mut (*slot).info).write(info);
@@ -317,18 +383,14 @@ impl<T: Operations> Registration<T> {
                 // `data` was initialised before this field, so the callbacks, which may run
                 // as soon as the clock is registered, find it.
                 // SAFETY: `(*slot).info` is initialised and pinned: it stays here until `drop`
-                // unregisters the clock. NULL is a valid parent.
-                let clock = unsafe {
-                    bindings::ptp_clock_register(&raw mut (*slot).info, core::ptr::null_mut())
-                };
+                // unregisters the clock. `parent` is NULL or a live device borrowed for `'a`,
+                // which outlasts this call; the core takes its own reference (`device_add()`).
+                let clock = from_err_ptr(unsafe {
+                    bindings::ptp_clock_register(&raw mut (*slot).info, parent)
+                })?;
                 if clock.is_null() {
                     // PTP support compiled out (`CONFIG_PTP_1588_CLOCK=n`).
                     return Err(ENODEV);
-                }
-                let ret = clock as isize;
-                if (-4095..0).contains(&ret) {
-                    // `ret` is an errno from `ERR_PTR()`, so it fits in a `c_int`.
-                    return Err(Error::from_errno(ret as c_int));
                 }
                 // SAFETY: `slot` is valid for writes.
                 unsafe { (&raw mut (*slot).clock).write(clock) };
@@ -361,45 +423,35 @@ impl<T: Operations> PinnedDrop for Registration<T> {
 }
 
 /// Builds the `ptp_clock_info` of an [`Operations`] implementation.
-struct OpsTable<T: Operations>(PhantomData<T>);
+pub(crate) struct OpsTable<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> OpsTable<T> {
-    const _HAS_READ: () = assert!(
-        T::HAS_GETTIMEX64 || T::HAS_GETTIME64,
-        "a PTP clock needs gettimex64 or gettime64"
-    );
-
+    // No `gettime64`: the core calls it only when `gettimex64` is NULL (`ptp_clock_gettime()`,
+    // `PTP_SYS_OFFSET`, and `ptp_getcycles64()`, whose `getcyclesx64` the core sets to
+    // `gettimex64`), in 6.12 and 7.3 alike.
     const TEMPLATE: bindings::ptp_clock_info = bindings::ptp_clock_info {
         #[cfg(not(ptp_vmclock_v6_12))]
         owner: this_module::<T::OwnerModule>().as_ptr(),
         // 6.12's `#[vtable]` has no `OwnerModule`: the module this file is built into.
         #[cfg(ptp_vmclock_v6_12)]
         owner: compat::THIS_MODULE.as_ptr(),
-        gettimex64: if T::HAS_GETTIMEX64 {
-            Some(Self::gettimex64)
-        } else {
-            None
-        },
-        gettime64: if T::HAS_GETTIME64 {
-            Some(Self::gettime64)
-        } else {
-            None
-        },
+        gettimex64: Some(Self::gettimex64),
         settime64: Some(Self::settime64),
         adjtime: Some(Self::adjtime),
         adjfine: Some(Self::adjfine),
+        // Set although the core substitutes a refusing one for NULL (`ptp_enable()`), so that
+        // no path ever depends on that: no caller of `->enable` checks for NULL.
+        enable: Some(Self::enable),
         ..compat::zeroed()
     };
 
-    fn build(options: &Options) -> bindings::ptp_clock_info {
-        #[allow(clippy::let_unit_value)]
-        let () = Self::_HAS_READ;
+    /// The `ptp_clock_info` of a clock named `name` (from [`clock_name`]) with `options`.
+    pub(crate) fn build(
+        name: [c_char; NAME_LEN],
+        options: &Options<'_>,
+    ) -> bindings::ptp_clock_info {
         let mut info = Self::TEMPLATE;
-        let name = compat::cstr_bytes(options.name);
-        let len = name.len().min(NAME_LEN - 1);
-        for (dst, src) in info.name.iter_mut().zip(&name[..len]) {
-            *dst = *src;
-        }
+        info.name = name;
         info.max_adj = options.max_adj;
         if T::HAS_GETCROSSTSTAMP && options.cross_timestamping {
             info.getcrosststamp = Some(Self::getcrosststamp);
@@ -437,23 +489,6 @@ impl<T: Operations> OpsTable<T> {
         let mut sts = unsafe { SystemTimestamps::from_raw(sts) };
         from_result(|| {
             let t = T::gettimex64(data, &mut sts)?;
-            // SAFETY: `ts` is valid for writes.
-            unsafe { write_timespec(ts, &t) };
-            Ok(0)
-        })
-    }
-
-    /// # Safety
-    ///
-    /// Called by the PTP core with the `info` of a registered clock and a valid `ts`.
-    unsafe extern "C" fn gettime64(
-        info: *mut bindings::ptp_clock_info,
-        ts: *mut bindings::timespec64,
-    ) -> c_int {
-        // SAFETY: The PTP core passes the `info` of a registered clock.
-        let data = unsafe { Self::data(info) };
-        from_result(|| {
-            let t = T::gettime64(data)?;
             // SAFETY: `ts` is valid for writes.
             unsafe { write_timespec(ts, &t) };
             Ok(0)
@@ -508,6 +543,24 @@ impl<T: Operations> OpsTable<T> {
         let data = unsafe { Self::data(info) };
         from_result(|| T::adjfine(data, scaled_ppm).map(|()| 0))
     }
+
+    /// # Safety
+    ///
+    /// Called by the PTP core with the `info` of a registered clock and a valid `request`.
+    unsafe extern "C" fn enable(
+        info: *mut bindings::ptp_clock_info,
+        request: *mut bindings::ptp_clock_request,
+        on: c_int,
+    ) -> c_int {
+        // SAFETY: The PTP core passes the `info` of a registered clock.
+        let data = unsafe { Self::data(info) };
+        // SAFETY: `request` is valid for reads; `type_` is a plain integer outside the union.
+        let kind = unsafe { (*request).type_ };
+        from_result(|| {
+            let request = Request::from_type(kind).ok_or_else(eopnotsupp)?;
+            T::enable(data, request, on != 0).map(|()| 0)
+        })
+    }
 }
 
 /// Stores `t` in a C `timespec64`.
@@ -521,5 +574,142 @@ unsafe fn write_timespec(ts: *mut bindings::timespec64, t: &Timespec) {
         (*ts).tv_sec = t.sec();
         // `nsec` is below one billion, so the conversion is lossless on every target.
         (*ts).tv_nsec = t.nsec() as c_long;
+    }
+}
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_ptp)]
+mod tests {
+    use super::*;
+    use crate::compat::eopnotsupp;
+    use crate::time::Timespec;
+
+    /// A PTP clock for the abstraction's tests (never registered): it counts how often its
+    /// data was initialised.
+    #[pin_data]
+    struct TestClock {
+        _init: u64,
+    }
+
+    static TEST_CLOCK_INITS: crate::compat::Atomic<u64> = crate::compat::Atomic::new(0);
+
+    impl TestClock {
+        fn new() -> impl PinInit<Self> {
+            pin_init!(Self {
+                _init: TEST_CLOCK_INITS.fetch_add(1u64, crate::compat::Relaxed),
+            })
+        }
+    }
+
+    #[vtable]
+    impl crate::ptp::Operations for TestClock {
+        type OwnerModule = crate::LocalModule;
+
+        fn gettimex64(&self, _sts: &mut crate::ptp::SystemTimestamps<'_>) -> Result<Timespec> {
+            Err(EIO)
+        }
+    }
+
+    #[test]
+    fn ptp_clock_name_fits_or_is_refused() {
+        use crate::ptp::clock_name;
+        use kernel::c_str;
+        // 31 bytes (PTP_CLOCK_NAME_LEN - 1) fill the field up to its terminating NUL.
+        let full = clock_name(c_str!("0123456789abcdef0123456789abcde"));
+        assert_eq!(full.map(|n| (n[0], n[30], n[31])), Ok((b'0', b'e', 0)));
+        // 32 and more bytes are refused, not truncated.
+        let n32 = clock_name(c_str!("0123456789abcdef0123456789abcdef"));
+        assert_eq!(n32.map(|_| ()), Err(EINVAL));
+        let n33 = clock_name(c_str!("0123456789abcdef0123456789abcdef0"));
+        assert_eq!(n33.map(|_| ()), Err(EINVAL));
+        // Ours, NUL-padded; the empty name.
+        let ours = clock_name(c_str!("ptp_vmclock"))
+            .map(|n| n[..12] == *b"ptp_vmclock\0" && n[12..].iter().all(|&b| b == 0));
+        assert_eq!(ours, Ok(true));
+        assert_eq!(clock_name(c_str!("")).map(|n| n == [0; 32]), Ok(true));
+    }
+
+    #[test]
+    fn ptp_register_refuses_a_long_name() {
+        use crate::ptp::{Options, Registration};
+        let before = TEST_CLOCK_INITS.load(crate::compat::Relaxed);
+        let options = Options {
+            name: kernel::c_str!("0123456789abcdef0123456789abcdef"),
+            parent: None,
+            max_adj: 0,
+            cross_timestamping: false,
+        };
+        let reg = KBox::pin_init(
+            Registration::register(options, TestClock::new()),
+            GFP_KERNEL,
+        );
+        assert_eq!(reg.err(), Some(EINVAL));
+        // Refused before the driver's data was initialised.
+        assert_eq!(TEST_CLOCK_INITS.load(crate::compat::Relaxed), before);
+    }
+
+    #[test]
+    fn ptp_clock_info_of_operations() {
+        use crate::ptp::{clock_name, OpsTable, Options};
+        let name = kernel::c_str!("test");
+        let mut options = Options {
+            name,
+            parent: None,
+            max_adj: 0,
+            cross_timestamping: true,
+        };
+        let info = OpsTable::<TestClock>::build(clock_name(name).unwrap(), &options);
+        assert_eq!(info.name[..5], *b"test\0");
+        // The operations the PTP core calls without a NULL check are all set.
+        assert!(info.gettimex64.is_some());
+        // gettimex64 serves every read: no gettime64.
+        assert!(info.gettime64.is_none());
+        assert!(info.settime64.is_some() && info.adjtime.is_some() && info.adjfine.is_some());
+        assert!(info.enable.is_some());
+        // No cross timestamps without an implementation, whatever the options say; no
+        // alarms, channels, pins or PPS.
+        assert!(info.getcrosststamp.is_none());
+        assert_eq!(
+            (
+                info.n_alarm,
+                info.n_ext_ts,
+                info.n_per_out,
+                info.n_pins,
+                info.pps
+            ),
+            (0, 0, 0, 0, 0)
+        );
+        options.max_adj = 7;
+        let info = OpsTable::<TestClock>::build(clock_name(name).unwrap(), &options);
+        assert_eq!(info.max_adj, 7);
+    }
+
+    #[test]
+    fn ptp_enable_requests() {
+        use crate::bindings::{
+            ptp_clock_request_PTP_CLK_REQ_EXTTS, ptp_clock_request_PTP_CLK_REQ_PEROUT,
+            ptp_clock_request_PTP_CLK_REQ_PPS,
+        };
+        use crate::ptp::{Operations, Request};
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_EXTTS),
+            Some(Request::ExtTs)
+        );
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_PEROUT),
+            Some(Request::PerOut)
+        );
+        assert_eq!(
+            Request::from_type(ptp_clock_request_PTP_CLK_REQ_PPS),
+            Some(Request::Pps)
+        );
+        assert_eq!(Request::from_type(3), None);
+        assert_eq!(Request::from_type(u32::MAX), None);
+        // A driver without `enable` refuses every request, on or off.
+        let clock = TestClock { _init: 0 };
+        for r in [Request::ExtTs, Request::PerOut, Request::Pps] {
+            assert_eq!(clock.enable(r, true), Err(eopnotsupp()));
+            assert_eq!(clock.enable(r, false), Err(eopnotsupp()));
+        }
     }
 }

@@ -1,6 +1,7 @@
 # Every PTP ioctl and posix-clock call with invalid (and boundary-valid) arguments gives
 # the exact errno the 7.3.4 kernel's code gives, on our PHC and on C ptp_kvm, and a
-# valid PTP_SYS_OFFSET still works afterwards. The expectations and where they come
+# valid PTP_SYS_OFFSET still works afterwards; the sysfs files whose writes reach the
+# driver's enable callback are hidden. The expectations and where they come
 # from are in tests/tools/ptpbad.c; they are the PTP core's, so the same for both
 # drivers except one: ptp_kvm has no gettimex64, so PTP_SYS_OFFSET_EXTENDED(2) fail
 # with EOPNOTSUPP before their argument is looked at (ptpbad -E).

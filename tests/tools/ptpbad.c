@@ -24,12 +24,17 @@
  *   MONOTONIC_RAW EINVAL (CLOCK_AUX*: CONFIG_POSIX_AUX_CLOCKS is off in the reference
  *   config); index >= n_ext_ts / n_per_out / n_pins EINVAL; EXTTS2/PEROUT2/PIN*2
  *   reserved bits EINVAL; PEROUT2 duty cycle or phase >= period ERANGE (checked before
- *   the index); PPS reaches ->enable, which ptp_clock_register() defaults to
- *   ptp_enable() (EOPNOTSUPP; ptp_kvm's own also EOPNOTSUPP); MASK_CLEAR_ALL works on
+ *   the index); PPS reaches ->enable whatever the clock's caps say: ours is
+ *   ptp_vmclock/ptp.rs's, the driver's Operations::enable, which refuses by default
+ *   (EOPNOTSUPP; ptp_kvm's own also EOPNOTSUPP, and ptp_clock_register() would put
+ *   ptp_enable(), EOPNOTSUPP, in a NULL one); MASK_CLEAR_ALL works on
  *   any clock; MASK_EN_SINGLE channel >= PTP_MAX_CHANNELS (2048) EFAULT;
  *   *_CYCLES EOPNOTSUPP (no getcycles64/getcyclesx64: has_cycles false); on 6.12,
  *   whose ptp_chardev.c (6.12.117) has no *_CYCLES ioctls, ENOTTY. Every other
  *   case gave the same errno on 6.12.117 (make check, group kernel-6.12).
+ * - drivers/ptp/ptp_sysfs.c: the files whose writes reach ->enable (extts_enable, period,
+ *   pps_enable) and the EXTTS fifo are hidden (ptp_is_attribute_visible()) on a clock
+ *   with n_ext_ts, n_per_out and pps 0; clock_name is there.
  * - kernel/time/posix-clock.c, posix-timers.c, drivers/ptp/ptp_clock.c: clock_settime:
  *   timespec64_valid_strict() EINVAL first (before the fd is looked at), then EACCES
  *   without FMODE_WRITE, then timespec64_valid_settod() EINVAL, then ->settime64
@@ -599,6 +604,25 @@ static void cases(int noext)
 	CASE(EINVAL, adj(nullfd, 0, 0, 0, 0, 0), "clock_adjtime on /dev/null's id");
 }
 
+/* The sysfs side of ->enable: hidden on a clock without channels or PPS, beside a
+ * clock_name that is there (so the directory is the right one). */
+static void sysfs_cases(const char *dev)
+{
+	static const char *const hidden[] = { "extts_enable", "fifo", "period", "pps_enable" };
+	const char *base = strrchr(dev, '/');
+	char path[160];
+	unsigned int k;
+
+	base = base ? base + 1 : dev;
+	snprintf(path, sizeof(path), "/sys/class/ptp/%s/clock_name", base);
+	CASE(0, access(path, R_OK), "sysfs %s/clock_name present", base);
+	for (k = 0; k < sizeof(hidden) / sizeof(hidden[0]); k++) {
+		snprintf(path, sizeof(path), "/sys/class/ptp/%s/%s", base, hidden[k]);
+		CASE(ENOENT, access(path, F_OK), "sysfs %s/%s hidden (no channels, no PPS)", base,
+		     hidden[k]);
+	}
+}
+
 /* The closing check: a valid PTP_SYS_OFFSET still works and looks sane. */
 static void final_check(void)
 {
@@ -678,6 +702,7 @@ static void device(const char *dev, int noext)
 		ntest++;
 	}
 	cases(noext);
+	sysfs_cases(dev);
 	final_check();
 	if (!dry) {
 		close(fd);
