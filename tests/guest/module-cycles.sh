@@ -18,8 +18,8 @@ echo 'none-during-load-cycles' >$glob 2>/dev/null
 # Progress every 100 rounds as it happens: the rounds take 2.5-5 min in the nested rig,
 # longer than the runner's no-output limit (VM_RUN_IDLE_LIMIT, 240 s) that catches hangs.
 # The rounds load a copy in this guest's RAM: $PTP_VMCLOCK_KO is on the repo's 9p share,
-# and reading it from there cost ~20 ms of every load in the nested rig (load 58 ms
-# from the share, 36-39 ms from /tmp, two boots on 2026-12-04): the rounds measure the module.
+# and reading it from there cost ~20 ms of every load in the nested rig
+# (Documentation/testing.rst, "What the nested rig costs"): the rounds measure the module.
 ko=/tmp/$(basename "$PTP_VMCLOCK_KO")
 cp "$PTP_VMCLOCK_KO" "$ko"
 modcycle "$ko" "$MOD" 1000 "${PTP_VMCLOCK_ARGS:-}" | tee /tmp/modcycle.out |

@@ -1,6 +1,7 @@
 # Single-level guest (QEMU TCG, no KVM). QEMU's vmport device answers the backdoor's
-# GETVERSION but not its time commands (GETTIME 23, GETTIMEFULL 46 answer 0xffffffff,
-# measured with QEMU 10.0), so the vmport transport must refuse cleanly here: ENODEV and
+# GETVERSION but not its time commands (GETTIME 23, GETTIMEFULL 46 answer 0xffffffff;
+# the QEMU it was read from: Documentation/testing.rst, "The groups"), so the vmport
+# transport must refuse cleanly here: ENODEV and
 # one log line that says exactly that; auto likewise, naming both transports.
 . "$REPO/tests/lib.sh"
 ktap_print_header
