@@ -1,8 +1,8 @@
 # Single-level guest (QEMU TCG, no KVM). QEMU's vmport device answers the backdoor's
 # GETVERSION but not its time commands (GETTIME 23, GETTIMEFULL 46 answer 0xffffffff;
 # the QEMU it was read from: Documentation/testing.rst, "The groups"), so the vmport
-# transport must refuse cleanly here: ENODEV and
-# one log line that says exactly that; auto likewise, naming both transports.
+# transport must refuse cleanly here: ENODEV and one log line that says exactly that;
+# auto likewise, naming both transports.
 . "$REPO/tests/lib.sh"
 ktap_print_header
 ktap_set_plan 5
