@@ -150,8 +150,8 @@ ext_windows() {
 # the system time snapshot carries the TSC it was computed from, and the page is read at
 # that TSC, so all N windows are zero wide; 6.x's snapshots carry no counter value, so
 # the windows bracket the TSC read: never reversed (pre <= post), and some may show no
-# width at all (on 6.12 under tsc in this rig 11 of 25 did: a window under the clock's
-# nanosecond). Prints the counts.
+# width at all (a window under the clock's nanosecond; Documentation/testing.rst,
+# "Timings", has how many did). Prints the counts.
 ext_expect() {
 	local w
 	w=$(ext_windows "$1" "$2") || return 1

@@ -14,9 +14,10 @@
 # them, the last kernel's) reports trouble.
 # The kexec copies the next kernel's segments (kernel, initramfs: ~80 MB at the top of
 # RAM, placed top-down by kexec_file_load) over whatever was there: a page that lies in
-# them would be overwritten by the kexec itself. Such a page (kernel 1's, in 2 of the
-# first 5 runs) is no result: the module is unloaded and the step tried again in a fresh
-# kernel (at most 3 times in a run; then the overlap is reported as a failure).
+# them would be overwritten by the kexec itself. Such a page (it happens: see
+# Documentation/testing.rst, "The groups", nested-kexec) is no result: the module is
+# unloaded and the step tried again in a fresh kernel (at most 3 times in a run; then
+# the overlap is reported as a failure).
 # A crash kexec runs no reboot notifiers (__crash_kexec()): not covered here.
 # timeout: 300
 . "$REPO/tests/lib.sh"
