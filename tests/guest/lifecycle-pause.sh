@@ -9,7 +9,7 @@
 # -m: to stdout); its largest offset and its recovery after the event are reported, and it
 # must recover within 10 s (the unit's -S 1 steps the 10 s; without it phc2sys slews at
 # its largest rate, 10 %, for ~100 s). Then chronyd with the shipped snippet (refclock
-# PHC; makestep 1 -1) and the same event: it must step back within 40 s (with poll 2 it
+# PHC; makestep 1 -1) and the same event: it must step back within 60 s (with poll 2 it
 # needs several polls before it logs "System clock wrong" and steps; slewing 10 s would
 # take it minutes); when it is within 1 us again is reported.
 # timeout: 800
@@ -118,8 +118,8 @@ for t in vmclock kvm; do
 	read -r cev cstep cmax crec cn <<<"$(awk -v b=100000 "$rec_awk" /tmp/chrony-$t.tsv)"
 	read -r _ _ _ crec1 _ <<<"$(awk -v b=1000 "$rec_awk" /tmp/chrony-$t.tsv)"
 	note "transport=$t: chronyd (monitor exit $mrc): the event at +$cev s (a $cstep s step); largest |offset| after it $cmax ns; within 100 us for 10 s from +$crec s after it on, within 1 us from +$crec1 s (999: not in the $cn readings after it); $(grep -m2 -iE 'step|System clock wrong' /tmp/chronyd-$t.log | paste -sd'|' | cut -c1-200)"
-	check "transport=$t: chronyd with the shipped snippet stepped back: |offset| <= 100 us for 10 s from +$crec s after the event (within 40 s; event seen: $cstep s step)" \
-		awk -v r="$crec" -v s="$cstep" -v n="$cn" -v p=$PAUSE 'BEGIN { exit !(s > p - 2 && n > 100 && r <= 40) }'
+	check "transport=$t: chronyd with the shipped snippet stepped back: |offset| <= 100 us for 10 s from +$crec s after the event (within 60 s; event seen: $cstep s step)" \
+		awk -v r="$crec" -v s="$cstep" -v n="$cn" -v p=$PAUSE 'BEGIN { exit !(s > p - 2 && n > 100 && r <= 60) }'
 	[ $t != vmclock ] || note "transport=vmclock: page fallbacks $(cat /sys/module/$MOD/status/page_fallbacks) (last: $(cat /sys/module/$MOD/status/page_fallback_last)), registrations $(cat /sys/module/$MOD/status/page_registrations), page updates seen $(cat /sys/module/$MOD/status/page_updates)"
 	check "transport=$t: sysfs counts no read error ($(cat /sys/module/$MOD/status/errors))" \
 		test "$(cat /sys/module/$MOD/status/errors)" = 0
