@@ -510,7 +510,8 @@ struct Registration {
     last_attempt_ns: Atomic<u64>,
     #[pin]
     nb: Opaque<bindings::notifier_block>,
-    /// `test_reboot_keep=1` (test builds): the reboot notifier leaves the page registered.
+    /// `test_reboot_keep=1` (test builds; always false otherwise, see
+    /// [`Config::test_reboot_keep`]): the reboot notifier leaves the page registered.
     reboot_keep: bool,
 }
 
@@ -601,7 +602,7 @@ impl Registration {
         // unregistered in `drop`, before the object goes away).
         let this = unsafe { &*this };
         this.shut_down.store(true, Relaxed);
-        if this.test_reboot_keep() {
+        if this.reboot_keep {
             // The negative control of the kexec test: the host keeps writing the page.
             mark_after_reboot(this, false);
         } else if !this.unregister() {
@@ -610,11 +611,6 @@ impl Registration {
             mark_after_reboot(this, true);
         }
         bindings::NOTIFY_DONE as kernel::ffi::c_int
-    }
-
-    /// Whether the reboot notifier leaves the page registered (only ever in test builds).
-    fn test_reboot_keep(&self) -> bool {
-        cfg!(ptp_vmclock_test_build) && self.reboot_keep
     }
 
     /// Unregisters the page; returns whether the host has stopped writing it.

@@ -22,6 +22,13 @@ modprobe ptp_kvm && kvm=$(ptp_by_name "$KVM_NAME") || {
 	for i in $(seq 14); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
 	ktap_finished
 }
+# pause_after SECS: on L2, detached, SECS s from now QEMU stops this guest, and PAUSE s
+# later continues it (its monitor: scripts/guest/stage), while this guest reads on.
+pause_after() {
+	host-cmd "setsid bash -c 'sleep $1; printf \"stop\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock;
+		sleep $PAUSE; printf \"cont\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock' \
+		</dev/null >/dev/null 2>&1 &" >/dev/null
+}
 opts=$(sed -n 's/^ExecStart=[^ ]*phc2sys //p' "$REPO/scripts/integration/phc2sys-ptp_vmclock.service")
 note "phc2sys options of the shipped unit: $opts"
 for t in vmclock kvm; do
@@ -39,9 +46,7 @@ for t in vmclock kvm; do
 	tr=$!
 	sleep 5
 	# Detached on L2: the stop lands while this guest reads.
-	host-cmd "setsid bash -c 'sleep 1; printf \"stop\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock;
-		sleep $PAUSE; printf \"cont\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock' \
-		</dev/null >/dev/null 2>&1 &" >/dev/null
+	pause_after 1
 	wait $tr
 	trc=$?
 	sleep 20
@@ -94,9 +99,7 @@ for t in vmclock kvm; do
 	printf '%s\n' "driftfile /tmp/chrony/drift" "makestep 1 3" "cmdport 0" \
 		"pidfile /run/chrony/lifecycle.pid" "confdir /tmp/chrony/conf.d" >/tmp/chrony/chrony.conf
 	rm -f /tmp/chrony/drift
-	host-cmd "setsid bash -c 'sleep 30; printf \"stop\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock;
-		sleep $PAUSE; printf \"cont\\n\" | socat -t2 - UNIX-CONNECT:/run/l3mon.sock' \
-		</dev/null >/dev/null 2>&1 &" >/dev/null
+	pause_after 30
 	ptptool monitor "$kvm" 120 10 --run /tmp/chronyd-$t.log chronyd -d -u root -f /tmp/chrony/chrony.conf \
 		>/tmp/chrony-$t.tsv 2>/tmp/chrony-$t.err
 	mrc=$?
