@@ -27,6 +27,7 @@
 #include <linux/irqflags.h>
 #include <linux/kvm_para.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 
 #include "helpers.h"
 
@@ -73,6 +74,34 @@ bool ptp_vmclock_pvclock_read_retry(const struct pvclock_vcpu_time_info *src,
 u64 ptp_vmclock_pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, u64 tsc)
 {
 	return __pvclock_read_cycles(src, tsc);
+}
+
+/*
+ * The kvm-clock epoch of the CPU this runs on: its pvclock page's tsc_timestamp and
+ * system_time, read in one version section with preemption off (the page is this CPU's
+ * from the first load to the last). Under KVM's master clock every vCPU's page holds the
+ * same pair, and KVM rewrites it only when the VM's clock is set (KVM_SET_CLOCK: a
+ * resume, a restore, a migration's destination) or the master clock is updated; a vCPU
+ * never runs guest code with a page older than such an update. False without kvm-clock.
+ */
+bool ptp_vmclock_kvmclock_epoch(u64 *tsc_timestamp, u64 *system_time)
+{
+	struct pvclock_vsyscall_time_info *p;
+	unsigned int version;
+	bool ok = false;
+
+	preempt_disable_notrace();
+	p = this_cpu_hvclock();
+	if (p) {
+		do {
+			version = pvclock_read_begin(&p->pvti);
+			*tsc_timestamp = p->pvti.tsc_timestamp;
+			*system_time = p->pvti.system_time;
+		} while (pvclock_read_retry(&p->pvti, version));
+		ok = true;
+	}
+	preempt_enable_notrace();
+	return ok;
 }
 
 unsigned long ptp_vmclock_local_irq_save(void)

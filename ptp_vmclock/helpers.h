@@ -21,6 +21,7 @@ unsigned int ptp_vmclock_pvclock_read_begin(const struct pvclock_vcpu_time_info 
 bool ptp_vmclock_pvclock_read_retry(const struct pvclock_vcpu_time_info *src,
 				    unsigned int version);
 u64 ptp_vmclock_pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, u64 tsc);
+bool ptp_vmclock_kvmclock_epoch(u64 *tsc_timestamp, u64 *system_time);
 void ptp_vmclock_reads_inc(void);
 u64 ptp_vmclock_reads_sum(void);
 int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len);

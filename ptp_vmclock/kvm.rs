@@ -444,6 +444,22 @@ fn pvclock_available() -> bool {
     this_cpu_pvti().is_some()
 }
 
+/// The kvm-clock epoch: this CPU's pvclock `(tsc_timestamp, system_time)`, read in one
+/// version section with preemption off (helpers.c); `None` without kvm-clock.
+///
+/// Under KVM's master clock every vCPU's page holds the same pair, and KVM changes it only
+/// when the VM's clock is set (`KVM_SET_CLOCK`: QEMU does it when a VM resumes, is restored
+/// or arrives on a live migration's destination) or the master clock is updated; a vCPU
+/// runs no guest code before its page has the new pair. A read that finds the pair it
+/// recorded knows that none of these happened since.
+pub(crate) fn kvmclock_epoch() -> Option<(u64, u64)> {
+    let (mut tsc, mut ns) = (0u64, 0u64);
+    // SAFETY: Both pointers are valid for writes; the helper reads this CPU's pvclock page,
+    // which kvm-clock never frees, with preemption disabled.
+    let ok = unsafe { bindings::ptp_vmclock_kvmclock_epoch(&mut tsc, &mut ns) };
+    ok.then_some((tsc, ns))
+}
+
 /// One version section of this CPU's pvclock page: converts a TSC value read inside it
 /// into kvm-clock nanoseconds with parameters that held throughout.
 ///

@@ -220,16 +220,22 @@ pub(crate) enum Fallback {
     Future,
     /// Values no valid page holds (magic, version, counter, shift, period, range).
     Invalid,
+    /// The kvm-clock epoch changed since the page was registered ([`kvm::kvmclock_epoch`]):
+    /// the VM's clock was set (a resume, a snapshot restore, a live migration's
+    /// destination, whose KVM knows nothing of the registration). The page may look
+    /// fresh for [`MAX_AGE_FRAC`] while nobody updates it.
+    Moved,
 }
 
 impl Fallback {
     /// All reasons, in the order of their sysfs counters.
-    pub(crate) const ALL: [Fallback; 5] = [
+    pub(crate) const ALL: [Fallback; 6] = [
         Fallback::Unusable,
         Fallback::Unsettled,
         Fallback::Stale,
         Fallback::Future,
         Fallback::Invalid,
+        Fallback::Moved,
     ];
 
     /// The name shown in sysfs.
@@ -240,6 +246,7 @@ impl Fallback {
             Fallback::Stale => "stale",
             Fallback::Future => "future",
             Fallback::Invalid => "invalid",
+            Fallback::Moved => "moved",
         }
     }
 
@@ -414,6 +421,13 @@ pub(crate) trait PageSource {
         }
     }
 
+    /// Whether the host that filled the page is still the one that serves this VM; asked
+    /// after a snapshot, so that a move before its TSC read is seen. A device page moves
+    /// with the VM (the VMM keeps it).
+    fn still_current(&self) -> bool {
+        true
+    }
+
     /// The seqcount.
     fn seq(&self) -> u32 {
         self.bits(OFF_SEQ_COUNT, 4) as u32
@@ -508,6 +522,10 @@ struct Registration {
     shut_down: Atomic<bool>,
     /// `ktime_get_mono_fast_ns()` of the last registration attempt.
     last_attempt_ns: Atomic<u64>,
+    /// The kvm-clock epoch ([`kvm::kvmclock_epoch`]) read right before the last
+    /// registration attempt; (0, 0) without kvm-clock.
+    epoch_tsc: Atomic<u64>,
+    epoch_ns: Atomic<u64>,
     #[pin]
     nb: Opaque<bindings::notifier_block>,
     /// `test_reboot_keep=1` (test builds; always false otherwise, see
@@ -538,6 +556,7 @@ impl Registration {
         let reg = Self::alloc(config.test_reboot_keep()).map_err(RegisterError::Alloc)?;
         // Set first: a reboot racing with this unregisters a page that may be registered.
         reg.registered.store(true, Relaxed);
+        reg.record_epoch();
         let ret = register_hypercall(reg.gpa());
         if ret != 0 {
             reg.registered.store(false, Relaxed);
@@ -557,6 +576,8 @@ impl Registration {
                 registered: Atomic::new(false),
                 shut_down: Atomic::new(false),
                 last_attempt_ns: Atomic::new(now_ns()),
+                epoch_tsc: Atomic::new(0),
+                epoch_ns: Atomic::new(0),
                 reboot_keep,
                 nb <- Opaque::ffi_init(|nb: *mut bindings::notifier_block| {
                     // SAFETY: `nb` is valid for writes during initialisation.
@@ -638,6 +659,7 @@ impl Registration {
         }
         // Two readers may both get here; registering the same page twice is harmless.
         self.last_attempt_ns.store(now, Relaxed);
+        self.record_epoch();
         let ok = register_hypercall(self.gpa()) == 0;
         status::count_page_registration(ok);
         ok
@@ -651,9 +673,28 @@ impl Registration {
             return false;
         }
         self.last_attempt_ns.store(now_ns(), Relaxed);
+        self.record_epoch();
         let ok = register_hypercall(self.gpa()) == 0;
         status::count_page_registration(ok);
         ok
+    }
+
+    /// Records the kvm-clock epoch before a registration: the host that answers it writes
+    /// the page at once, so the page is current while the epoch stays. (An epoch that
+    /// changes between this and the hypercall costs one more registration, no wrong read.)
+    fn record_epoch(&self) {
+        let (tsc, ns) = kvm::kvmclock_epoch().unwrap_or((0, 0));
+        self.epoch_tsc.store(tsc, Relaxed);
+        self.epoch_ns.store(ns, Relaxed);
+    }
+
+    /// Whether the kvm-clock epoch differs from the one recorded at the last registration.
+    /// (A reader racing with [`Registration::record_epoch`] may see half of the new pair:
+    /// one needless fallback.) Without kvm-clock only the page's age tells.
+    fn epoch_moved(&self) -> bool {
+        kvm::kvmclock_epoch().is_some_and(|(tsc, ns)| {
+            tsc != self.epoch_tsc.load(Relaxed) || ns != self.epoch_ns.load(Relaxed)
+        })
     }
 
     /// Writes the little-endian word at byte offset `off` (only into a page no host
@@ -690,6 +731,11 @@ impl Registration {
 impl PageSource for Registration {
     const KVM_EXTRAS: bool = true;
 
+    /// A page no host was given (the mock's hostile pages) has no host to move from.
+    fn still_current(&self) -> bool {
+        !self.registered.load(Relaxed) || !self.epoch_moved()
+    }
+
     fn word(&self, off: usize) -> u64 {
         let i = (off / 8).min(PAGE_WORDS - 1);
         // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
@@ -721,6 +767,9 @@ fn read_page(
     bracket: &mut impl Bracket,
 ) -> Result<(Timespec, u64), Fallback> {
     let s = page.snapshot(bracket).ok_or(Fallback::Unsettled)?;
+    if !page.still_current() {
+        return Err(Fallback::Moved);
+    }
     let r = decode_aged(&s, max_age)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
     let version = status::PageVersion {
@@ -873,10 +922,10 @@ impl Vmclock {
         r
     }
 
-    /// Counts a fallback; a stale KVM page is registered again (rate-limited).
+    /// Counts a fallback; a stale or moved KVM page is registered again (rate-limited).
     fn fall_back(&self, why: Fallback) {
         status::count_fallback(why);
-        if why == Fallback::Stale {
+        if why == Fallback::Stale || why == Fallback::Moved {
             if let Some(reg) = &self.reg {
                 reg.reregister();
             }
