@@ -7,16 +7,24 @@
  * one first on PATH because a Python start costs 6-8 s in the nested test guest, this
  * one ~0.1 s. Requests go over the virtio-serial port named vmrun.hostcmd to
  * scripts/guest/hc-server on L2: one JSON line {"cmd": "...", "timeout": N, "raw": 1};
- * with "raw" the answer is a line "rc N len L" followed by L bytes of output.
- * Exit status: the command's; 2 on usage; 3 with no KVM host (not a nested guest).
+ * with "raw" the answer is a line "rc N len L id I" followed by L bytes of output, I
+ * the request's "id".
+ * -w SECONDS: give up after SECONDS without the answer (exit 124): a request in flight
+ * when L2 moves this guest to another QEMU (scripts/guest/l3-move) is lost with the old
+ * QEMU's host-cmd server; an answer that still comes later carries another id and is
+ * skipped by the next request.
+ * Exit status: the command's; 2 on usage; 3 with no KVM host (not a nested guest); 124
+ * when -w ran out.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 static int find_port(char *path, size_t len)
@@ -79,16 +87,30 @@ static int read_full(int fd, char *buf, size_t n)
 	return 0;
 }
 
+static void gave_up(int sig)
+{
+	static const char msg[] = "host-cmd: no answer within the -w limit\n";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(124);
+}
+
 int main(int argc, char **argv)
 {
 	char port[300], *cmd, *req, head[128], *out;
 	size_t cmdlen = 0, reqlen, n = 0;
-	int timeout = 60, i, fd, lock, rc;
-	long len;
+	int timeout = 60, wait = 0, i, fd, lock, rc;
+	long len, id, rid;
 	FILE *m;
 
-	if (argc >= 3 && !strcmp(argv[1], "-t")) {
-		timeout = atoi(argv[2]);
+	for (;;) {
+		if (argc >= 3 && !strcmp(argv[1], "-t"))
+			timeout = atoi(argv[2]);
+		else if (argc >= 3 && !strcmp(argv[1], "-w"))
+			wait = atoi(argv[2]);
+		else
+			break;
 		argv += 2;
 		argc -= 2;
 	}
@@ -97,7 +119,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: host-cmd [-t SECONDS] 'SHELL COMMAND'\n");
+		fprintf(stderr, "usage: host-cmd [-t SECONDS] [-w SECONDS] 'SHELL COMMAND'\n");
 		return 2;
 	}
 	for (i = 1; i < argc; i++)
@@ -111,7 +133,8 @@ int main(int argc, char **argv)
 	m = open_memstream(&req, &reqlen);
 	fputs("{\"cmd\": ", m);
 	put_json_string(m, cmd);
-	fprintf(m, ", \"timeout\": %d, \"raw\": 1}\n", timeout);
+	id = ((long)getpid() << 20 ^ (long)time(NULL)) & 0x7fffffffL;
+	fprintf(m, ", \"timeout\": %d, \"raw\": 1, \"id\": %ld}\n", timeout, id);
 	fclose(m);
 	/* One request at a time on the port (the Python client takes the same lock). */
 	lock = open("/run/host-cmd.lock", O_WRONLY | O_CREAT, 0600);
@@ -122,18 +145,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "host-cmd: %s: %s\n", port, strerror(errno));
 		return 1;
 	}
-	/* The header line, byte by byte: the output follows it on the same port. */
-	while (n < sizeof(head) - 1 && read_full(fd, head + n, 1) == 0 && head[n] != '\n')
-		n++;
-	head[n] = 0;
-	if (sscanf(head, "rc %d len %ld", &rc, &len) != 2 || len < 0) {
-		fprintf(stderr, "host-cmd: bad answer '%s'\n", head);
-		return 1;
+	if (wait > 0) {
+		signal(SIGALRM, gave_up);
+		alarm((unsigned int)wait);
 	}
-	out = malloc((size_t)len + 1);
-	if (!out || read_full(fd, out, (size_t)len)) {
-		fprintf(stderr, "host-cmd: the port closed\n");
-		return 1;
+	for (;;) {
+		/* The header line, byte by byte: the output follows it on the same port. */
+		n = 0;
+		while (n < sizeof(head) - 1 && read_full(fd, head + n, 1) == 0 && head[n] != '\n')
+			n++;
+		head[n] = 0;
+		rid = id;
+		if (sscanf(head, "rc %d len %ld id %ld", &rc, &len, &rid) < 2 || len < 0) {
+			fprintf(stderr, "host-cmd: bad answer '%s'\n", head);
+			return 1;
+		}
+		out = malloc((size_t)len + 1);
+		if (!out || read_full(fd, out, (size_t)len)) {
+			fprintf(stderr, "host-cmd: the port closed\n");
+			return 1;
+		}
+		if (rid == id)
+			break;
+		/* The answer to a request whose client gave up: skip it. */
+		free(out);
 	}
 	fwrite(out, 1, (size_t)len, stdout);
 	return rc;
