@@ -17,6 +17,8 @@
 #                        groups are skipped there, host-debug runs the host/ series'
 #                        KVM selftest on a debug L2 (Documentation/testing.rst, "The debug kernel")
 #   make check-debug-mock  only the group mock on the debug kernel (what CI adds)
+#   make check-lifecycle   set-up + the test guest saved, restored and live-migrated
+#                        (tests/run --lifecycle; CI adds it when time allows)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)
 #   make check-stock     set-up + build for and run on Debian's unmodified 7.3 kernel
@@ -45,7 +47,7 @@ KMAKE = $(INTREE) $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM)) \
 	$(if $(CLIPPY),CLIPPY=$(CLIPPY)) \
 	$(if $(PTP_VMCLOCK_TEST_BUILD),PTP_VMCLOCK_TEST_BUILD=$(PTP_VMCLOCK_TEST_BUILD))
 
-.PHONY: all modules clean install setup check check-debug check-debug-mock check-quick check-stock run bench
+.PHONY: all modules clean install setup check check-debug check-debug-mock check-lifecycle check-quick check-stock run bench
 
 all: modules
 
@@ -62,7 +64,7 @@ setup:
 	scripts/setup
 
 # The test targets build the module as a test build (Kbuild: PTP_VMCLOCK_TEST_BUILD).
-check check-quick check-debug check-debug-mock: export PTP_VMCLOCK_TEST_BUILD = 1
+check check-quick check-debug check-debug-mock check-lifecycle: export PTP_VMCLOCK_TEST_BUILD = 1
 
 check: setup
 	$(MAKE) modules
@@ -70,6 +72,10 @@ check: setup
 
 check-debug:
 	KERNEL_VARIANT=debug $(MAKE) check
+
+check-lifecycle: setup
+	$(MAKE) modules
+	tests/run --lifecycle
 
 check-debug-mock:
 	KERNEL_VARIANT=debug scripts/setup
