@@ -96,7 +96,7 @@ pub(crate) fn parse_maxerror_us(value: &[u8]) -> Result<u32> {
 ///
 /// No other path of the module returns it (the transports fail with `EIO`, `ENODEV`,
 /// `EOPNOTSUPP`, `EAGAIN`; timekeeping and the PTP core with `ENODEV`, `EINVAL`,
-/// `EOPNOTSUPP`, `EFAULT`), and phc2sys (linuxptp 3.1.1 and later) treats `EBUSY` from a
+/// `EOPNOTSUPP`, `EFAULT`), and phc2sys (linuxptp 4.0 and later) treats `EBUSY` from a
 /// PHC read as passing: it skips that update and keeps running, where any other error
 /// makes it exit. chronyd takes any failed read alike (no sample). See
 /// Documentation/ptp_vmclock.rst, "The host's clock status".
