@@ -33,7 +33,9 @@ S=/sys/module/$MOD/status
 NTPSTATUS=$REPO/tests/tools/ntpstatus
 BUSY="Device or resource busy"
 st() { cat "$S/$1" 2>&1; }
-l2() { host-cmd "$NTPSTATUS set $*" 2>&1; }
+# l2 ARGS: set L2's status; KVM rewrites the vmclock page at least every 100 ms, so wait
+# that long for the page to state it (the hypercall reads it at each call).
+l2() { host-cmd "$NTPSTATUS set $*" 2>&1; sleep 0.2; }
 restore() { host-cmd "$NTPSTATUS set unsync" >/dev/null 2>&1; }
 trap restore EXIT
 trap 'exit 143' TERM INT
