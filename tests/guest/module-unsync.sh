@@ -225,10 +225,14 @@ read -r n1 m1 <<<"$(phase "$(awk -v u="$tu" 'BEGIN { print u - 16 }')" "$tu")"
 read -r n2 m2 <<<"$(phase "$tu" "$ts")"
 read -r n3 m3 <<<"$(phase "$ts" "$te")"
 note "guest clock |error| (ptp_kvm PRECISE): synchronised host, ours selected: max $m1 ns ($n1 readings); host unsynchronised: max $m2 ns ($n2); synchronised again: max $m3 ns ($n3)"
-check "the guest clock stayed within 1 us of the host's while L2 was unsynchronised (max $m2 ns, $n2 readings)" \
-	test "$n2" -gt 40 -a "$m2" -le 1000
-check "and within 1 us after ours came back (max $m3 ns, $n3 readings)" \
-	test "$n3" -gt 10 -a "$m3" -le 1000
+# Bound 10 us: until chronyd drops ours (8 polls, 32 s, and more while the two sources
+# disagree: "no majority") it does not update the clock, which runs on at its last
+# frequency; 10 us is 0.25 ppm over 40 s. Measured: 15 ns, and 1526 ns in a run with the
+# machine loaded by other VMs (its clock was 248 ns off before, with ours selected).
+check "the guest clock stayed within 10 us of the host's while L2 was unsynchronised (max $m2 ns, $n2 readings)" \
+	test "$n2" -gt 40 -a "$m2" -le 10000
+check "and within 10 us after ours came back (max $m3 ns, $n3 readings)" \
+	test "$n3" -gt 10 -a "$m3" -le 10000
 unload
 rmmod ptp_kvm 2>/dev/null
 ktap_finished
