@@ -113,7 +113,7 @@ impl PtpVmclock {
                 };
                 ptp::Registration::register(
                     options,
-                    clock::VmClock::new(transport, counter, clock_device),
+                    clock::VmClock::new(transport, config.host, counter, clock_device),
                 )
             },
             _device: device.map(device::Published::new),

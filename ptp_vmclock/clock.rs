@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The PTP clock: every read fetches the host's time through the selected transport.
+//!
+//! The host-status policy (`host_unsync=`, `host_maxerror_us=`: [`HostPolicy`]) is applied
+//! here alone, after the transport's read and before the time leaves the module, on both
+//! read paths ([`ptp::Operations::gettimex64`], which every `PTP_SYS_OFFSET*` but
+//! `_PRECISE` and `clock_gettime()` reach, and [`ptp::Operations::getcrosststamp`]).
 
 use crate::compat::{Atomic, Relaxed};
 use crate::device::DevicePage;
 use crate::ptp::{
     self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
 };
-use crate::status;
+use crate::status::{self, HostStatus};
 use crate::time::Timespec;
 use crate::transport::{AnyTransport, Bracket, Counter};
 use kernel::prelude::*;
@@ -45,10 +50,95 @@ pub(crate) fn counter_for_clocksource(cs: ClockSourceId) -> Counter {
     }
 }
 
+/// What `host_unsync=` asks for while the host says its clock is unsynchronised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HostUnsync {
+    /// Serve the host's time anyway (the default, the module's behaviour before the
+    /// parameter existed).
+    Serve,
+    /// Refuse the reads with [`REFUSED`].
+    Fail,
+}
+
+impl HostUnsync {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str = "serve|fail";
+
+    /// Parses the parameter value; an absent or empty value means [`HostUnsync::Serve`].
+    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
+        match value {
+            b"" | b"serve" => Ok(HostUnsync::Serve),
+            b"fail" => Ok(HostUnsync::Fail),
+            _ => Err(EINVAL),
+        }
+    }
+}
+
+/// Accepted values of `host_maxerror_us=`, for messages.
+pub(crate) const MAXERROR_VALID: &str = "microseconds, 0 for no bound";
+
+/// Parses `host_maxerror_us=`: decimal microseconds that fit a `u32`; empty is 0 (no bound).
+pub(crate) fn parse_maxerror_us(value: &[u8]) -> Result<u32> {
+    if value.len() > 10 {
+        return Err(EINVAL);
+    }
+    let n = value.iter().try_fold(0u64, |n, &c| {
+        if c.is_ascii_digit() {
+            Ok(n * 10 + u64::from(c - b'0'))
+        } else {
+            Err(EINVAL)
+        }
+    })?;
+    u32::try_from(n).map_err(|_| EINVAL)
+}
+
+/// The error of a read the host-status policy refuses: `EBUSY`.
+///
+/// No other path of the module returns it (the transports fail with `EIO`, `ENODEV`,
+/// `EOPNOTSUPP`, `EAGAIN`; timekeeping and the PTP core with `ENODEV`, `EINVAL`,
+/// `EOPNOTSUPP`, `EFAULT`), and phc2sys (linuxptp 4.0 and later) treats `EBUSY` from a
+/// PHC read as passing: it skips that update and keeps running, where any other error
+/// makes it exit. chronyd takes any failed read alike (no sample). See
+/// Documentation/ptp_vmclock.rst, "The host's clock status".
+pub(crate) const REFUSED: Error = EBUSY;
+
+/// The host-status policy the module parameters ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HostPolicy {
+    /// `host_unsync=`.
+    pub(crate) unsync: HostUnsync,
+    /// `host_maxerror_us=`: refuse while the host's maximum error exceeds this (0: no
+    /// bound).
+    pub(crate) maxerror_us: u32,
+}
+
+impl HostPolicy {
+    /// The default: every read serves, whatever the host says.
+    pub(crate) const SERVE: Self = Self {
+        unsync: HostUnsync::Serve,
+        maxerror_us: 0,
+    };
+
+    /// Whether a read that came with the host status `status` is refused: the host says it
+    /// is unsynchronised under `host_unsync=fail`, or its maximum error exceeds a
+    /// `host_maxerror_us=` bound (a status that states no maximum error counts as
+    /// `u32::MAX`). Without a status (clock type 0, the vmport transport) nothing is
+    /// known against the host, and the read serves.
+    pub(crate) fn refuses(&self, status: Option<&HostStatus>) -> bool {
+        let Some(st) = status else { return false };
+        (self.unsync == HostUnsync::Fail && !st.sync)
+            || (self.maxerror_us != 0 && st.maxerror_us > self.maxerror_us)
+    }
+}
+
 /// The host-time PTP clock.
 #[pin_data]
 pub(crate) struct VmClock {
     transport: AnyTransport,
+    /// The host-status policy of the parameters.
+    policy: HostPolicy,
+    /// Whether the last read the policy judged was refused (for one log line per change).
+    refusing: Atomic<bool>,
     /// The counter of the last successful cross timestamp: 0 kvm-clock, 1 TSC.
     counter: Atomic<i32>,
     /// The ACPI vmclock device's page, watched for disruptions on every read.
@@ -61,11 +151,14 @@ impl VmClock {
     /// whether `device` announced a disruption.
     pub(crate) fn new(
         transport: AnyTransport,
+        policy: HostPolicy,
         counter: Counter,
         device: Option<Arc<DevicePage>>,
     ) -> impl PinInit<Self> {
         pin_init!(Self {
             transport,
+            policy,
+            refusing: Atomic::new(false),
             counter: Atomic::new(Self::encode(counter)),
             device,
         })
@@ -77,6 +170,32 @@ impl VmClock {
         if self.device.as_ref().is_some_and(|d| d.poll()) {
             self.transport.disrupted();
         }
+    }
+
+    /// Applies the host-status policy to a read that worked: fails with [`REFUSED`] when
+    /// the host status it recorded (the latest read's, `status::host_status()`) makes the
+    /// policy refuse it, and counts it. A change between serving and refusing is logged
+    /// once; otherwise this is one load when the policy is off.
+    fn admit(&self) -> Result {
+        if self.policy == HostPolicy::SERVE {
+            return Ok(());
+        }
+        let refused = self.policy.refuses(status::host_status().as_ref());
+        if self.refusing.load(Relaxed) != refused && self.refusing.xchg(refused, Relaxed) != refused
+        {
+            if refused {
+                pr_warn!(
+                    "host clock unsynchronised or beyond host_maxerror_us: reads fail with EBUSY\n"
+                );
+            } else {
+                pr_info!("host clock synchronised again: reads serve\n");
+            }
+        }
+        if refused {
+            status::count_refused();
+            return Err(REFUSED);
+        }
+        Ok(())
     }
 
     /// The transport in use.
@@ -110,6 +229,8 @@ impl VmClock {
             let reading = self.transport.read_paired(counter);
             status::count(&reading);
             let reading = reading?;
+            // A refusal is counted by `admit`, not as an error of the transport.
+            self.admit()?;
             transport_ok = true;
             Ok(DeviceSnapshot {
                 device: reading.time,
@@ -129,7 +250,9 @@ impl ptp::Operations for VmClock {
         self.watch_device();
         let time = self.transport.read(sts);
         status::count(&time);
-        time
+        let time = time?;
+        self.admit()?;
+        Ok(time)
     }
 
     fn getcrosststamp(&self, cts: &mut CrossTimestamp<'_>) -> Result {
@@ -178,5 +301,80 @@ mod tests {
         assert_eq!(Counter::Tsc.other(), Counter::KvmClock);
         assert_eq!(Counter::KvmClock.other(), Counter::Tsc);
         assert_eq!(Counter::KvmClock.name(), "kvm-clock");
+    }
+
+    #[test]
+    fn host_policy_parameters() {
+        assert_eq!(HostUnsync::parse(b""), Ok(HostUnsync::Serve));
+        assert_eq!(HostUnsync::parse(b"serve"), Ok(HostUnsync::Serve));
+        assert_eq!(HostUnsync::parse(b"fail"), Ok(HostUnsync::Fail));
+        assert_eq!(HostUnsync::parse(b"FAIL"), Err(EINVAL));
+        assert_eq!(HostUnsync::parse(b"fail\n"), Err(EINVAL));
+        assert_eq!(HostUnsync::parse(b"1"), Err(EINVAL));
+        assert_eq!(parse_maxerror_us(b""), Ok(0));
+        assert_eq!(parse_maxerror_us(b"0"), Ok(0));
+        assert_eq!(parse_maxerror_us(b"1000"), Ok(1000));
+        assert_eq!(parse_maxerror_us(b"4294967295"), Ok(u32::MAX));
+        assert_eq!(parse_maxerror_us(b"4294967296"), Err(EINVAL));
+        assert_eq!(parse_maxerror_us(b"99999999999"), Err(EINVAL));
+        assert_eq!(parse_maxerror_us(b"-1"), Err(EINVAL));
+        assert_eq!(parse_maxerror_us(b"1e3"), Err(EINVAL));
+        assert_eq!(parse_maxerror_us(b" 5"), Err(EINVAL));
+        // The errno is distinct from every other the module returns.
+        for e in [
+            EIO,
+            ENODEV,
+            EAGAIN,
+            EINVAL,
+            ENOMEM,
+            EFAULT,
+            crate::compat::eopnotsupp(),
+        ] {
+            assert_ne!(REFUSED, e);
+        }
+    }
+
+    #[test]
+    fn host_policy_decision() {
+        let st = |sync: bool, maxerror_us: u32| HostStatus {
+            sync,
+            leap: crate::status::Leap::None,
+            maxerror_us,
+            esterror_us: 0,
+            tai_offset: 37,
+        };
+        let fail = HostPolicy {
+            unsync: HostUnsync::Fail,
+            maxerror_us: 0,
+        };
+        let bound = HostPolicy {
+            unsync: HostUnsync::Serve,
+            maxerror_us: 1000,
+        };
+        let both = HostPolicy {
+            unsync: HostUnsync::Fail,
+            maxerror_us: 1000,
+        };
+        // The default serves whatever the host says.
+        for s in [st(false, u32::MAX), st(true, 0), st(false, 0)] {
+            assert!(!HostPolicy::SERVE.refuses(Some(&s)));
+        }
+        // No status (clock type 0, vmport): nothing is known against the host: serve.
+        for p in [HostPolicy::SERVE, fail, bound, both] {
+            assert!(!p.refuses(None));
+        }
+        // host_unsync=fail: the sync flag alone decides.
+        assert!(fail.refuses(Some(&st(false, 0))));
+        assert!(!fail.refuses(Some(&st(true, 0))));
+        assert!(!fail.refuses(Some(&st(true, u32::MAX))));
+        // host_maxerror_us=1000: above the bound refuses, at it serves, sync or not.
+        assert!(!bound.refuses(Some(&st(false, 1000))));
+        assert!(bound.refuses(Some(&st(true, 1001))));
+        assert!(bound.refuses(Some(&st(true, u32::MAX))));
+        assert!(!bound.refuses(Some(&st(true, 0))));
+        // Both: either refuses.
+        assert!(both.refuses(Some(&st(false, 0))));
+        assert!(both.refuses(Some(&st(true, 1001))));
+        assert!(!both.refuses(Some(&st(true, 1000))));
     }
 }

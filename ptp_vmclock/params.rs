@@ -8,6 +8,7 @@
 //! lines. All are read-only (0444): they are parsed once, at load, into a [`Config`] that
 //! the transports probe with.
 
+use crate::clock::{self, HostPolicy, HostUnsync};
 use crate::compat::{self, as_char_ptr_in_const_context, KernelParam};
 use crate::kvm::{PairingChoice, Timescale};
 use crate::transport::Choice;
@@ -126,6 +127,18 @@ charp_param!(
     "auto",
     "auto (default: TAI+status if offered) or legacy (type 0)"
 );
+charp_param!(
+    host_unsync_param,
+    "host_unsync",
+    "serve",
+    "while the host says its clock is unsynchronised: serve (default) or fail (reads fail with EBUSY)"
+);
+charp_param!(
+    host_maxerror_us_param,
+    "host_maxerror_us",
+    "0",
+    "reads fail with EBUSY while the host's maximum error exceeds this many microseconds (0: no bound, default)"
+);
 
 #[cfg(ptp_vmclock_test_build)]
 charp_param!(
@@ -201,6 +214,8 @@ pub(crate) struct Config {
     pub(crate) timescale: Timescale,
     /// `clock_pairing=`.
     pub(crate) pairing: PairingChoice,
+    /// `host_unsync=` and `host_maxerror_us=`.
+    pub(crate) host: HostPolicy,
     /// The parameters only test builds have.
     #[cfg(ptp_vmclock_test_build)]
     pub(crate) test: TestConfig,
@@ -232,6 +247,20 @@ impl Config {
                 PairingChoice::VALID,
                 PairingChoice::parse,
             )?,
+            host: HostPolicy {
+                unsync: parse_param(
+                    "host_unsync",
+                    host_unsync_param(),
+                    HostUnsync::VALID,
+                    HostUnsync::parse,
+                )?,
+                maxerror_us: parse_param(
+                    "host_maxerror_us",
+                    host_maxerror_us_param(),
+                    clock::MAXERROR_VALID,
+                    clock::parse_maxerror_us,
+                )?,
+            },
             #[cfg(ptp_vmclock_test_build)]
             test: TestConfig {
                 mock_page: parse_param(

@@ -23,6 +23,8 @@
 //! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
 //!   latest successful read, or `unknown` when the interface carries no status;
+//! - `refused_reads`: reads the host-status policy refused with `EBUSY` (`host_unsync=fail`,
+//!   `host_maxerror_us=`; clock.rs);
 //! - `device_page`: `found` when an ACPI vmclock device's page (QEMU `-device vmclock`,
 //!   Firecracker, AWS) is mapped (device.rs), else `none`; `device_marker` and
 //!   `device_generation`: its disruption marker and VM generation counter, read from the
@@ -59,6 +61,7 @@ static HOST_LEAP: Atomic<i32> = Atomic::new(0);
 static HOST_MAXERROR_US: Atomic<i64> = Atomic::new(0);
 static HOST_ESTERROR_US: Atomic<i64> = Atomic::new(0);
 static HOST_TAI_OFFSET: Atomic<i32> = Atomic::new(0);
+static REFUSED_READS: Atomic<u64> = Atomic::new(0);
 /// Whether a page was read yet.
 static PAGE_VALID: Atomic<bool> = Atomic::new(false);
 static PAGE_SEQ: Atomic<i64> = Atomic::new(0);
@@ -139,6 +142,30 @@ pub(crate) fn record_host_status(st: &HostStatus) {
     HOST_ESTERROR_US.store(i64::from(st.esterror_us), Relaxed);
     HOST_TAI_OFFSET.store(st.tai_offset, Relaxed);
     HOST_VALID.store(true, Relaxed);
+}
+
+/// The host status the latest read recorded, `None` before any (or without any status).
+pub(crate) fn host_status() -> Option<HostStatus> {
+    if !HOST_VALID.load(Relaxed) {
+        return None;
+    }
+    let leap = match HOST_LEAP.load(Relaxed) {
+        1 => Leap::Ins,
+        2 => Leap::Del,
+        _ => Leap::None,
+    };
+    Some(HostStatus {
+        sync: HOST_SYNC.load(Relaxed),
+        leap,
+        maxerror_us: u32::try_from(HOST_MAXERROR_US.load(Relaxed)).unwrap_or(u32::MAX),
+        esterror_us: u32::try_from(HOST_ESTERROR_US.load(Relaxed)).unwrap_or(u32::MAX),
+        tai_offset: HOST_TAI_OFFSET.load(Relaxed),
+    })
+}
+
+/// Counts a read the host-status policy refused.
+pub(crate) fn count_refused() {
+    REFUSED_READS.add(1u64, Relaxed);
 }
 
 /// A version of the vmclock page: what the `page_*` files show of it.
@@ -309,6 +336,7 @@ static ATTR_HOST_MAXERROR: Attr = Attr::new(c_str!("host_maxerror_us"));
 static ATTR_HOST_ESTERROR: Attr = Attr::new(c_str!("host_esterror_us"));
 static ATTR_HOST_LEAP: Attr = Attr::new(c_str!("host_leap"));
 static ATTR_TAI_OFFSET: Attr = Attr::new(c_str!("tai_offset"));
+static ATTR_REFUSED_READS: Attr = Attr::new(c_str!("refused_reads"));
 static ATTR_MAX_LAG: Attr = Attr::new(c_str!("max_lag_us"));
 static ATTR_PAGE_UPDATES: Attr = Attr::new(c_str!("page_updates"));
 static ATTR_PAGE_GENERATION: Attr = Attr::new(c_str!("page_generation"));
@@ -326,7 +354,7 @@ static ATTR_DEVICE_GENERATION_CHANGES: Attr = Attr::new(c_str!("device_generatio
 static ATTR_PAGE_GPA: Attr = Attr::new(c_str!("page_gpa"));
 
 /// The number of attributes: one more in test builds (`page_gpa`).
-const NATTRS: usize = 25 + cfg!(ptp_vmclock_test_build) as usize;
+const NATTRS: usize = 26 + cfg!(ptp_vmclock_test_build) as usize;
 
 /// The NULL-terminated attribute list of the group.
 struct AttrList([*mut bindings::attribute; NATTRS + 1]);
@@ -348,6 +376,7 @@ static ATTRS: AttrList = AttrList([
     ATTR_HOST_ESTERROR.as_ptr(),
     ATTR_HOST_LEAP.as_ptr(),
     ATTR_TAI_OFFSET.as_ptr(),
+    ATTR_REFUSED_READS.as_ptr(),
     ATTR_MAX_LAG.as_ptr(),
     ATTR_PAGE_UPDATES.as_ptr(),
     ATTR_PAGE_GENERATION.as_ptr(),
@@ -418,6 +447,8 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
         writeln!(f, "{}", TIMESCALE.as_ref().copied().unwrap_or("utc"))
     } else if is(&ATTR_CLOCK_PAIRING) {
         writeln!(f, "{}", CLOCK_PAIRING.as_ref().copied().unwrap_or("none"))
+    } else if is(&ATTR_REFUSED_READS) {
+        writeln!(f, "{}", REFUSED_READS.load(Relaxed))
     } else if is(&ATTR_PAGE_REGISTRATIONS) {
         writeln!(f, "{}", PAGE_REGISTRATIONS.load(Relaxed))
     } else if is(&ATTR_PAGE_FALLBACKS) {
