@@ -25,7 +25,7 @@ for ev in live save; do
 	regs0=$(status page_registrations) fb0=$(status page_fallbacks)
 	log_mark
 	progress "$ev"
-	ptptool track "$dev" "$kvm" 45 >/tmp/track-$ev.log 2>/tmp/track-$ev.err &
+	ptptool track "$dev" "$kvm" 45 --raw >/tmp/track-$ev.log 2>/tmp/track-$ev.err &
 	tr=$!
 	move_after 3 $ev
 	wait $tr

@@ -40,8 +40,12 @@ for ev in live save; do
 		phc2sys_start "$dev" /tmp/phc2sys-$ev-$t.log
 		sleep 5
 		regs0=$(status page_registrations) fb0=$(status page_fallbacks)
-		# Long enough for reads after a live migration (~20 s in the rig).
-		ptptool track "$dev" "$kvm" 45 >/tmp/track-$ev-$t.log 2>/tmp/track-$ev-$t.err &
+		# Long enough for reads after a live migration (~20 s in the rig). Offsets
+		# from CLOCK_MONOTONIC_RAW (--raw): phc2sys slews the guest's realtime by up to
+		# 10 % after a live migration, and the first rounds after it are slow (every
+		# 2 MB of guest RAM the guest first touches on the destination is an exit):
+		# against realtime, such a round's oracle bracket is over a ms wide.
+		ptptool track "$dev" "$kvm" 45 --raw >/tmp/track-$ev-$t.log 2>/tmp/track-$ev-$t.err &
 		tr=$!
 		sleep 3
 		move_after 2 $ev
@@ -75,8 +79,13 @@ for ev in live save; do
 		fi
 		read -r p2max p2rec p2n <<<"$(phc2sys_summary /tmp/phc2sys-$ev-$t.log "$tev")"
 		note "$ev, transport=$t: phc2sys after the event: largest |offset| $p2max ns, last |offset| > 1 us at +$p2rec s after it ($p2n samples); tail: $(tail -n 2 /tmp/phc2sys-$ev-$t.log | paste -sd'|')"
-		check "$ev, transport=$t: phc2sys recovered: |offset| <= 1 us from +$p2rec s after the event on ($p2n samples; within 10 s)" \
-			awk -v r="$p2rec" -v n="$p2n" 'BEGIN { exit !(n > 100 && r <= 10) }'
+		# The shipped unit's -S 1 steps the clock back after a save (over 1 s); after a
+		# live migration (its downtime, well under 1 s) phc2sys slews at up to 10 % and
+		# its servo then settles: 60 s.
+		p2b=10
+		[ $ev = save ] || p2b=60
+		check "$ev, transport=$t: phc2sys recovered: |offset| <= 1 us from +$p2rec s after the event on ($p2n samples; within $p2b s)" \
+			awk -v r="$p2rec" -v n="$p2n" -v b=$p2b 'BEGIN { exit !(n > 100 && r <= b) }'
 		# chronyd with the shipped snippet and a second move of the same kind, judged by
 		# ptp_kvm's PRECISE (ptptool monitor: guest realtime - host time, 10 a second).
 		# The event: a step over 1 s after a save, over 100 us after a live migration.

@@ -30,7 +30,7 @@
  *                              output to LOG) at t = 0, which must still run after S
  *                              seconds; then it gets SIGTERM. The oracle is running before
  *                              the tool starts, however slow an exec is.
- *   ptptool track OURS ORACLE S
+ *   ptptool track OURS ORACLE S [--raw]
  *                              a VM's life event (pause, restore, migration) under
  *                              reads: for S seconds of guest time, rounds of one
  *                              PTP_SYS_OFFSET_PRECISE on ORACLE, one on OURS, one on
@@ -40,6 +40,10 @@
  *                              O2" when OURS failed (reads may fail, never lie). The
  *                              event shows as the step between one round's O2 and the
  *                              next one's O1; a round's error is OURS - (O1 + O2) / 2.
+ *                              --raw: the offsets from system CLOCK_MONOTONIC_RAW
+ *                              (PRECISE's sys_monoraw), which no clock discipline
+ *                              moves: while phc2sys or chronyd slews the guest's
+ *                              realtime fast, a slow round's O1 and O2 stay close.
  *
  * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage,
  * 3 when the --run command could not start or ended before S seconds.
@@ -307,6 +311,9 @@ static int monitor_main(char **argv)
 }
 
 /* PTP_SYS_OFFSET_PRECISE on fd: system realtime - device time (ns); -errno on failure. */
+/* Offsets from CLOCK_MONOTONIC_RAW instead of CLOCK_REALTIME (track --raw). */
+static int track_raw;
+
 static int precise_off(int fd, int64_t *off)
 {
 	struct ptp_sys_offset_precise sp;
@@ -314,7 +321,7 @@ static int precise_off(int fd, int64_t *off)
 	memset(&sp, 0, sizeof(sp));
 	if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp))
 		return -errno;
-	*off = pct_ns(&sp.sys_realtime) - pct_ns(&sp.device);
+	*off = pct_ns(track_raw ? &sp.sys_monoraw : &sp.sys_realtime) - pct_ns(&sp.device);
 	return 0;
 }
 
@@ -327,6 +334,7 @@ static int track_main(char **argv)
 
 	if (secs <= 0)
 		return 2;
+	track_raw = argv[5] && !strcmp(argv[5], "--raw");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((t = now_ns(CLOCK_MONOTONIC)) - start < (int64_t)(secs * 1e9)) {
 		struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
