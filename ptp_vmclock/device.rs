@@ -17,12 +17,12 @@
 //! counter was disrupted (live migration, snapshot restore) and, when the flag
 //! `VM_GEN_COUNTER_PRESENT` says so, the VM generation counter whenever the VM was
 //! restored from a snapshot. [`DevicePage::poll`] notices either on every PHC read with
-//! one load of the seqcount (every write of the page moves it), logs and counts the
-//! change, and the caller registers the KVM page again (`Vmclock::disrupted`).
+//! one load of the seqcount (every write of the page moves it), logs the change and
+//! returns it: the clock counts it and registers the KVM page again
+//! (`Vmclock::disrupted`).
 
 use crate::bindings;
 use crate::compat::{Atomic, Relaxed};
-use crate::status;
 use crate::transport::NoBracket;
 use crate::vmclock::{
     decode_aged, Disruption, PageSource, ABI_SIZE, DEVICE_MAX_AGE_FRAC, OFF_FLAGS, OFF_SIZE,
@@ -167,8 +167,24 @@ impl DevicePage {
     }
 
     /// See [`DisruptionWatch::poll`].
-    pub(crate) fn poll(&self) -> bool {
+    pub(crate) fn poll(&self) -> DeviceChanges {
         self.watch.poll(self)
+    }
+}
+
+/// Which disruption signals of a page changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DeviceChanges {
+    /// The disruption marker.
+    pub(crate) marker: bool,
+    /// The VM generation counter.
+    pub(crate) generation: bool,
+}
+
+impl DeviceChanges {
+    /// Whether either changed.
+    pub(crate) fn any(self) -> bool {
+        self.marker || self.generation
     }
 }
 
@@ -236,33 +252,32 @@ impl DisruptionWatch {
     }
 
     /// Called on every PHC read: whether the disruption marker or the VM generation
-    /// counter changed since the last call that saw a change (logged and counted here).
+    /// counter changed since the last call that saw a change (logged here).
     ///
     /// The host moves the seqcount on every write of the page, so one load of it against
     /// the last seqcount seen tells that nothing was written: nothing is stored then, and
     /// the readers of all CPUs share the cache lines read-only. Only after a write does one
     /// reader take a snapshot and compare; on a page that also serves the time that is
     /// once per host update, not per read.
-    pub(crate) fn poll(&self, page: &impl PageSource) -> bool {
+    pub(crate) fn poll(&self, page: &impl PageSource) -> DeviceChanges {
         if page.seq() == self.seen_seq.load(Relaxed) {
-            return false;
+            return DeviceChanges::default();
         }
         self.poll_changed(page)
     }
 
     #[cold]
-    fn poll_changed(&self, page: &impl PageSource) -> bool {
+    fn poll_changed(&self, page: &impl PageSource) -> DeviceChanges {
         if self.busy.xchg(true, Relaxed) {
-            return false;
+            return DeviceChanges::default();
         }
-        let mut changed = false;
+        let mut changed = DeviceChanges::default();
         if let Some(s) = page.snapshot(&mut NoBracket) {
             let new = Disruption::of(&s);
             let old = self.seen();
             let (marker, generation) = new.changes(&old);
             if self.seen_valid.load(Relaxed) && (marker || generation) {
-                changed = true;
-                status::count_device_changes(marker, generation);
+                changed = DeviceChanges { marker, generation };
                 self.log(&old, &new);
             }
             self.remember(s.seq, &new);
@@ -297,26 +312,5 @@ impl Drop for DevicePage {
         // SAFETY: `base` was mapped by `memremap()` and is unmapped only here (type
         // invariant); nothing reads it any more (`&mut self`).
         unsafe { bindings::memunmap(self.base.as_ptr().cast()) };
-    }
-}
-
-/// The device page as the sysfs status shows it: published while the status directory
-/// exists (the module drops this after the directory, see `PtpVmclock`).
-pub(crate) struct Published {
-    /// Keeps the page mapped while it is published.
-    _page: Arc<DevicePage>,
-}
-
-impl Published {
-    /// Publishes `page` to the status files.
-    pub(crate) fn new(page: Arc<DevicePage>) -> Self {
-        status::set_device(Some(&*page));
-        Self { _page: page }
-    }
-}
-
-impl Drop for Published {
-    fn drop(&mut self) {
-        status::set_device(None);
     }
 }

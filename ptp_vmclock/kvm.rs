@@ -14,9 +14,10 @@
 use crate::bindings;
 use crate::compat::{eopnotsupp, new_spinlock_irq, nr_cpu_ids, CpuId, SpinLockIrq};
 use crate::params::Config;
-use crate::status::{self, HostStatus, Leap};
 use crate::time::Timespec;
-use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+use crate::transport::{
+    Bracket, Counter, HostStatus, Leap, NoBracket, PairedReading, ProbeError, Report, Transport,
+};
 use kernel::prelude::*;
 
 // --- Clock types and host status (host/*.patch ABI) ---------------------------------------
@@ -286,6 +287,8 @@ pub(crate) struct Kvm {
     tsc_valid: bool,
     /// `clock_pairing=legacy`: clock type 0 and nothing newer.
     legacy_only: bool,
+    /// The host status of the probe's read (clock type 1).
+    probe_host: Option<HostStatus>,
 }
 
 /// How often a kvm-clock paired read retries when the pvclock page changes under it.
@@ -321,6 +324,7 @@ impl Kvm {
             timescale: Timescale::Utc,
             tsc_valid: true,
             legacy_only: false,
+            probe_host: None,
         })
     }
 
@@ -332,6 +336,23 @@ impl Kvm {
     /// Whether replies carry the host status (clock type 1).
     fn has_status(&self) -> bool {
         self.clock_type != CLOCK_TYPE_WALLCLOCK
+    }
+
+    /// The clock-pairing interface in use, as `status/clock_pairing` shows it.
+    pub(crate) fn clock_pairing(&self) -> &'static str {
+        if self.has_status() {
+            "tai-status"
+        } else {
+            "legacy"
+        }
+    }
+
+    /// What the probe learned: the host status of its read.
+    pub(crate) fn probe_report(&self) -> Report {
+        Report {
+            host: self.probe_host,
+            ..Report::default()
+        }
     }
 
     /// One hypercall on this CPU's slot, for probing.
@@ -346,9 +367,10 @@ impl Kvm {
     #[cfg(ptp_vmclock_host_status)]
     fn try_tai(&mut self) -> bool {
         self.clock_type = CLOCK_TYPE_TAI;
-        let ok = self
-            .read_buf()
-            .and_then(|buf| self.host_time(&buf).map(|_| buf.0.flags));
+        let ok = self.read_buf().and_then(|buf| {
+            self.host_time(&buf, &mut Report::default())
+                .map(|_| buf.0.flags)
+        });
         match ok {
             Ok(flags) => {
                 self.tsc_valid = flags & F_TSC_INVALID == 0;
@@ -368,15 +390,15 @@ impl Kvm {
         false
     }
 
-    /// Host time from a filled buffer, validated, in the configured time scale; records the
-    /// host status carried by clock type 1.
-    fn host_time(&self, buf: &PairingBuf) -> Result<Timespec> {
+    /// Host time from a filled buffer, validated, in the configured time scale; the host
+    /// status carried by clock type 1 goes to `report`.
+    fn host_time(&self, buf: &PairingBuf, report: &mut Report) -> Result<Timespec> {
         let t = Timespec::new(buf.0.sec, buf.0.nsec).ok_or(EIO)?;
         if !self.has_status() {
             return Ok(t);
         }
         let st = buf_status(buf).ok_or(EIO)?;
-        status::record_host_status(&st);
+        report.host = Some(st);
         match self.timescale {
             Timescale::Tai => Ok(t),
             Timescale::Utc => utc_from_tai(t, st.tai_offset).ok_or(EIO),
@@ -496,10 +518,13 @@ impl Transport for Kvm {
         })?;
         kvm.timescale = config.timescale;
         kvm.legacy_only = config.pairing == PairingChoice::Legacy;
-        let tai = !kvm.legacy_only && kvm.try_tai();
-        match kvm.read(&mut NoBracket) {
+        if !kvm.legacy_only {
+            kvm.try_tai();
+        }
+        let mut report = Report::default();
+        match kvm.read(&mut NoBracket, &mut report) {
             Ok(_) => {
-                status::set_clock_pairing(if tai { "tai-status" } else { "legacy" });
+                kvm.probe_host = report.host;
                 Ok(kvm)
             }
             Err(e) if e == eopnotsupp() => Err(ProbeError::unavailable(
@@ -514,12 +539,12 @@ impl Transport for Kvm {
         }
     }
 
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
         let slot = self.slot()?;
         let mut guard = slot.lock();
         let buf = self.hypercall(&mut guard, bracket)?;
         drop(guard);
-        self.host_time(&buf)
+        self.host_time(&buf, report)
     }
 
     /// Clock type 1 states TAI and its offset.
@@ -531,7 +556,7 @@ impl Transport for Kvm {
         self.tsc_valid
     }
 
-    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+    fn read_paired(&self, counter: Counter, report: &mut Report) -> Result<PairedReading> {
         let slot = self.slot()?;
         let mut guard = slot.lock();
         match counter {
@@ -542,7 +567,7 @@ impl Transport for Kvm {
                     return Err(eopnotsupp());
                 }
                 Ok(PairedReading {
-                    time: self.host_time(&buf)?,
+                    time: self.host_time(&buf, report)?,
                     cycles: buf.0.tsc,
                 })
             }
@@ -563,7 +588,7 @@ impl Transport for Kvm {
                         return Err(eopnotsupp());
                     }
                     return Ok(PairedReading {
-                        time: self.host_time(&buf)?,
+                        time: self.host_time(&buf, report)?,
                         cycles,
                     });
                 }
