@@ -25,6 +25,7 @@ pub mod driver {
     pub(crate) mod params;
     pub mod ptp;
     pub(crate) mod status;
+    pub(crate) mod sys;
     pub mod time;
     pub(crate) mod transport;
     pub(crate) mod vmclock;

@@ -21,14 +21,13 @@
 //! returns it: the clock counts it and registers the KVM page again
 //! (`Vmclock::disrupted`).
 
-use crate::bindings;
 use crate::compat::{Atomic, Relaxed};
+use crate::sys::{self, MemRemap};
 use crate::transport::NoBracket;
 use crate::vmclock::{
     decode_aged, Disruption, PageSource, ABI_SIZE, DEVICE_MAX_AGE_FRAC, OFF_FLAGS, OFF_SIZE,
     OFF_VERSION, VMCLOCK_MAGIC,
 };
-use core::ptr::NonNull;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -42,15 +41,9 @@ const MIN_SIZE: usize = OFF_FLAGS + 8;
 /// The least time between two log lines about disruptions, in nanoseconds.
 const LOG_INTERVAL_NS: u64 = 1_000_000_000;
 
-/// A mapped ACPI vmclock device page.
-///
-/// # Invariants
-///
-/// `base` is a mapping by `memremap()` of `map_len` bytes, 8-byte aligned, live until
-/// `drop` unmaps it; `avail <= map_len` is a multiple of 8.
+/// A mapped ACPI vmclock device page; unmapped when dropped.
 pub(crate) struct DevicePage {
-    base: NonNull<u8>,
-    map_len: usize,
+    map: MemRemap,
     /// The bytes that are read: the page's `size` at probe time, within the mapping.
     avail: usize,
     /// The resource's physical address, for the log.
@@ -58,24 +51,14 @@ pub(crate) struct DevicePage {
     watch: DisruptionWatch,
 }
 
-// SAFETY: The mapping is only read (volatile loads of aligned words); the host's
-// concurrent writes are what the seqcount is for. The other fields are atomics.
-unsafe impl Sync for DevicePage {}
-// SAFETY: Nothing in it is tied to a thread; `memunmap()` may run on any.
-unsafe impl Send for DevicePage {}
-
 impl PageSource for DevicePage {
     const KVM_EXTRAS: bool = false;
 
     fn word(&self, off: usize) -> u64 {
-        if off % 8 != 0 || off + 8 > self.avail {
+        if off + 8 > self.avail {
             return 0;
         }
-        // SAFETY: `off + 8 <= avail <= map_len` and `base` is 8-byte aligned and mapped
-        // (type invariant), so the word is in the mapping and aligned; a volatile load of
-        // an aligned word is one access.
-        let w = unsafe { self.base.as_ptr().add(off).cast::<u64>().read_volatile() };
-        u64::from_le(w)
+        self.map.read_u64(off).map_or(0, u64::from_le)
     }
 }
 
@@ -83,14 +66,11 @@ impl DevicePage {
     /// Finds, maps and checks the device's page; `None` (with a log line saying why when
     /// a device is there) when there is none this module can read.
     pub(crate) fn probe() -> Option<Arc<Self>> {
-        let (mut start, mut len) = (0u64, 0u64);
-        // SAFETY: Both pointers are valid for writes; the helper only looks at the ACPI
-        // namespace (it binds nothing).
-        let ret = unsafe { bindings::ptp_vmclock_acpi_vmclock_resource(&mut start, &mut len) };
-        if ret == ENODEV.to_errno() {
+        let resource = sys::acpi_vmclock_resource();
+        if resource == Err(ENODEV) {
             return None;
         }
-        let page = Self::map(start, len, ret).inspect_err(|why| {
+        let page = Self::map(resource).inspect_err(|why| {
             pr_info!("ACPI vmclock device ignored: {}\n", why);
         });
         let page = page.ok()?;
@@ -113,24 +93,17 @@ impl DevicePage {
             .ok()
     }
 
-    /// Maps the resource `start`, `len` (the helper's result `ret`) and checks its header
-    /// before anything beyond it is read.
-    fn map(start: u64, len: u64, ret: i32) -> Result<Self, &'static str> {
-        if ret != 0 {
-            return Err("no single memory resource");
-        }
+    /// Maps the memory `resource` (start, length) and checks its header before anything
+    /// beyond it is read.
+    fn map(resource: Result<(u64, u64)>) -> Result<Self, &'static str> {
+        let (start, len) = resource.map_err(|_| "no single memory resource")?;
         if (len as usize) < MIN_SIZE || start % 8 != 0 {
             return Err("memory resource too small or misaligned");
         }
-        let map_len = len.min(MAP_MAX);
-        // SAFETY: Maps a range the firmware describes as the device's memory; the mapping
-        // is only read, and unmapped in `drop`.
-        let base = unsafe { bindings::ptp_vmclock_memremap_wb_dec(start, map_len) };
-        let base = NonNull::new(base.cast::<u8>()).ok_or("cannot map its memory")?;
-        // INVARIANT: mapped above, 8-byte aligned (`start` is); for now only the header.
+        let map = MemRemap::new(start, len.min(MAP_MAX)).ok_or("cannot map its memory")?;
+        // For now only the header.
         let mut page = Self {
-            base,
-            map_len: map_len as usize,
+            map,
             avail: OFF_VERSION + 8,
             phys: start,
             watch: DisruptionWatch::new(),
@@ -145,8 +118,8 @@ impl DevicePage {
         if size < MIN_SIZE || size as u64 > len {
             return Err("its size field disagrees with the memory resource");
         }
-        // INVARIANT: at most the mapping, a multiple of 8.
-        page.avail = size.min(page.map_len) & !7;
+        // At most the mapping, a multiple of 8.
+        page.avail = size.min(page.map.len()) & !7;
         page.watch.start(&page);
         Ok(page)
     }
@@ -289,8 +262,7 @@ impl DisruptionWatch {
     /// Logs a change, at most once per [`LOG_INTERVAL_NS`] (the counts in sysfs have
     /// them all).
     fn log(&self, old: &Disruption, new: &Disruption) {
-        // SAFETY: May be called from any context.
-        let now = unsafe { bindings::ktime_get_mono_fast_ns() };
+        let now = sys::mono_fast_ns();
         let last = self.last_log_ns.load(Relaxed);
         if last != 0 && now.wrapping_sub(last) < LOG_INTERVAL_NS {
             return;
@@ -304,13 +276,5 @@ impl DisruptionWatch {
             old.generation,
             new.generation,
         );
-    }
-}
-
-impl Drop for DevicePage {
-    fn drop(&mut self) {
-        // SAFETY: `base` was mapped by `memremap()` and is unmapped only here (type
-        // invariant); nothing reads it any more (`&mut self`).
-        unsafe { bindings::memunmap(self.base.as_ptr().cast()) };
     }
 }

@@ -14,6 +14,7 @@
 use crate::bindings;
 use crate::compat::{eopnotsupp, new_spinlock_irq, nr_cpu_ids, CpuId, SpinLockIrq};
 use crate::params::Config;
+use crate::sys::{self, PvclockSection};
 use crate::time::Timespec;
 use crate::transport::{
     Bracket, Counter, HostStatus, Leap, NoBracket, PairedReading, ProbeError, Report, Transport,
@@ -166,8 +167,7 @@ impl Insn {
 /// The instruction the kernel's KVM hypercalls use on this CPU (for messages): VMMCALL
 /// where the CPU has it (AMD, Hygon), else VMCALL, as `kvm_hypercall*()` pick it.
 fn hypercall_insn() -> Insn {
-    // SAFETY: Reads a CPU feature bit; no requirements.
-    if unsafe { bindings::ptp_vmclock_hypercall_is_vmmcall() } {
+    if sys::hypercall_is_vmmcall() {
         Insn::Vmmcall
     } else {
         Insn::Vmcall
@@ -186,26 +186,6 @@ pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
         ENOSYS_RET => Err(ENODEV),
         // -KVM_EFAULT or anything unexpected.
         _ => Err(EIO),
-    }
-}
-
-/// Whether this is a KVM guest (`kvm_para_available()`: KVM's CPUID signature).
-fn kvm_para_available() -> bool {
-    // SAFETY: Reads CPUID; no requirements.
-    unsafe { bindings::ptp_vmclock_kvm_para_available() }
-}
-
-/// Whether the guest's memory is encrypted (SEV, TDX): the host cannot write a private
-/// buffer then.
-fn guest_mem_encrypted() -> bool {
-    #[cfg(CONFIG_ARCH_HAS_CC_PLATFORM)]
-    {
-        // SAFETY: `cc_platform_has()` may be called from any context.
-        unsafe { bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_MEM_ENCRYPT) }
-    }
-    #[cfg(not(CONFIG_ARCH_HAS_CC_PLATFORM))]
-    {
-        false
     }
 }
 
@@ -264,11 +244,9 @@ fn new_slot() -> Result<Slot> {
     )?;
     {
         let mut data = slot.lock();
-        let ptr: *mut PairingBuf = &mut data.buf;
-        // SAFETY: `ptr` points into a live kmalloc allocation (direct map), for which
-        // `slow_virt_to_phys()` walks the page tables; the pinned allocation never moves.
+        // The buffer lives in a kmalloc allocation (direct map), pinned: it never moves.
         // INVARIANT: `gpa` now is the physical address of `buf`.
-        data.gpa = unsafe { bindings::slow_virt_to_phys(ptr.cast()) };
+        data.gpa = sys::phys_addr(&data.buf);
     }
     Ok(slot)
 }
@@ -319,7 +297,7 @@ impl Kvm {
         Ok(Self {
             insn,
             slots,
-            pvclock_ok: pvclock_available(),
+            pvclock_ok: sys::pvclock_available(),
             clock_type: CLOCK_TYPE_WALLCLOCK,
             timescale: Timescale::Utc,
             tsc_valid: true,
@@ -451,63 +429,17 @@ fn buf_status(_buf: &PairingBuf) -> Option<HostStatus> {
     None
 }
 
-/// This CPU's pvclock page (`this_cpu_pvti()`), if kvm-clock set one up.
-///
-/// Call with interrupts (or preemption) disabled, so the CPU cannot change; kvm-clock never
-/// frees the pages.
-fn this_cpu_pvti() -> Option<*const bindings::pvclock_vcpu_time_info> {
-    // SAFETY: Reads this CPU's `hv_clock_per_cpu`; no requirements.
-    let p = unsafe { bindings::ptp_vmclock_this_cpu_pvti() };
-    (!p.is_null()).then_some(p.cast_const())
-}
-
-/// Whether kvm-clock set up per-CPU pvclock pages (kvm-clock cross timestamps).
-fn pvclock_available() -> bool {
-    this_cpu_pvti().is_some()
-}
-
-/// One version section of this CPU's pvclock page: converts a TSC value read inside it
-/// into kvm-clock nanoseconds with parameters that held throughout.
-///
-/// Begin and end on the same CPU (interrupts off); otherwise the conversion uses another
-/// vCPU's parameters (still a live page, but the wrong result).
-pub(crate) struct PvclockSection {
-    pvti: *const bindings::pvclock_vcpu_time_info,
-    version: u32,
-}
-
-impl PvclockSection {
-    /// Starts a section on this CPU's page (`pvclock_read_begin()`); `None` if kvm-clock
-    /// set up none.
-    pub(crate) fn begin() -> Option<Self> {
-        let pvti = this_cpu_pvti()?;
-        // SAFETY: `pvti` is a live pvclock page (`this_cpu_pvti`).
-        let version = unsafe { bindings::ptp_vmclock_pvclock_read_begin(pvti) };
-        Some(Self { pvti, version })
-    }
-
-    /// Converts `tsc`, read since [`PvclockSection::begin`] (`__pvclock_read_cycles()`);
-    /// `None` if the page changed meanwhile (`pvclock_read_retry()`: begin again).
-    pub(crate) fn end(&self, tsc: u64) -> Option<u64> {
-        // SAFETY: `self.pvti` is a live pvclock page (`begin`).
-        let ns = unsafe { bindings::ptp_vmclock_pvclock_read_cycles(self.pvti, tsc) };
-        // SAFETY: As above.
-        let changed = unsafe { bindings::ptp_vmclock_pvclock_read_retry(self.pvti, self.version) };
-        (!changed).then_some(ns)
-    }
-}
-
 impl Transport for Kvm {
     const NAME: &'static str = "kvm";
     const MAY_SERVE_TAI: bool = true;
 
     fn probe(config: &Config) -> Result<Self, ProbeError> {
-        if !kvm_para_available() {
+        if !sys::kvm_para_available() {
             return Err(ProbeError::unavailable(
                 "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
             ));
         }
-        if guest_mem_encrypted() {
+        if sys::guest_mem_encrypted() {
             return Err(ProbeError::unavailable(
                 "guest memory is encrypted (SEV/TDX): shared hypercall buffers not implemented",
             ));

@@ -45,58 +45,12 @@
 use crate::bindings;
 use crate::compat::{self, faux, Atomic, Formatter, Relaxed};
 use crate::device::{DeviceChanges, DevicePage};
+use crate::sys::{rdtsc_ordered, PerCpuCounter};
 use crate::transport::{Counter, HostStatus, Leap, PageVersion, Report};
 use crate::vmclock::Fallback;
 use core::fmt::Write;
 use core::ptr::NonNull;
 use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, sync::Arc, ThisModule};
-
-/// A counter with one slot per CPU (`alloc_percpu()`): an increment writes this CPU's slot
-/// only, so readers on different CPUs never share a written cache line.
-///
-/// # Invariants
-///
-/// `ptr` is a per-CPU `u64` from `alloc_percpu()`, freed only by `drop`.
-struct PerCpuCounter {
-    ptr: NonNull<u64>,
-}
-
-// SAFETY: The per-CPU slots are only touched through `this_cpu_inc()` and summed with
-// plain reads of whole words; any CPU may free the allocation.
-unsafe impl Send for PerCpuCounter {}
-// SAFETY: As above: `inc` and `sum` are safe to run concurrently from any CPU.
-unsafe impl Sync for PerCpuCounter {}
-
-impl PerCpuCounter {
-    fn new() -> Result<Self> {
-        // SAFETY: No requirements; returns NULL on failure.
-        let ptr = unsafe { bindings::ptp_vmclock_percpu_u64_alloc() };
-        // INVARIANT: allocated above, freed by `drop`.
-        Ok(Self {
-            ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
-        })
-    }
-
-    /// Adds one to this CPU's slot.
-    fn inc(&self) {
-        // SAFETY: `ptr` is a live per-CPU allocation (type invariant); `this_cpu_inc()` is
-        // safe against preemption and interrupts by definition.
-        unsafe { bindings::ptp_vmclock_percpu_u64_inc(self.ptr.as_ptr()) };
-    }
-
-    /// The sum over the CPUs' slots; a concurrent increment is missed or counted, no more.
-    fn sum(&self) -> u64 {
-        // SAFETY: `ptr` is a live per-CPU allocation (type invariant).
-        unsafe { bindings::ptp_vmclock_percpu_u64_sum(self.ptr.as_ptr()) }
-    }
-}
-
-impl Drop for PerCpuCounter {
-    fn drop(&mut self) {
-        // SAFETY: `ptr` came from `alloc_percpu()` and is freed only here (type invariant).
-        unsafe { bindings::free_percpu(self.ptr.as_ptr().cast()) };
-    }
-}
 
 /// The host's time status as of the latest read that carried one.
 struct HostCell {
@@ -506,7 +460,7 @@ fn format(
             // one version's counter value with another's period: off by the period's
             // change for one read of this file, no more).
             let age_us = crate::vmclock::age_us(
-                crate::vmclock::rdtsc_ordered(),
+                rdtsc_ordered(),
                 page.counter_value.load(Relaxed),
                 page.period.load(Relaxed),
                 page.shift.load(Relaxed) as u8,

@@ -32,6 +32,7 @@ use crate::device::DevicePage;
 use crate::device::DisruptionWatch;
 use crate::kvm::{self, Kvm, Timescale};
 use crate::params::Config;
+use crate::sys::{self, rdtsc_ordered, PvclockSection};
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{
     Bracket, Counter, HostStatus, Leap, NoBracket, PageVersion, PairedReading, ProbeError, Report,
@@ -578,11 +579,9 @@ impl Registration {
         Ok(reg)
     }
 
-    /// The guest physical address of the page.
+    /// The guest physical address of the page (in this pinned kmalloc allocation).
     fn gpa(&self) -> u64 {
-        // SAFETY: The page lives in this kmalloc allocation (direct map), which
-        // `slow_virt_to_phys()` resolves by walking the page tables.
-        unsafe { bindings::slow_virt_to_phys(self.page.get().cast()) }
+        sys::phys_addr(&self.page)
     }
 
     /// The reboot notifier callback: unregisters the page for good.
@@ -734,12 +733,6 @@ fn read_page(
     Ok((t, s.tsc))
 }
 
-/// The TSC, read in program order (`rdtsc_ordered()`).
-pub(crate) fn rdtsc_ordered() -> u64 {
-    // SAFETY: Reads the time-stamp counter; no requirements.
-    unsafe { bindings::ptp_vmclock_rdtsc_ordered() }
-}
-
 /// `KVM_HC_CLOCK_PAIRING(gpa, KVM_CLOCK_PAIRING_VMCLOCK)`: registers the page at `gpa`, or
 /// unregisters with 0. Returns the hypercall's raw result.
 fn register_hypercall(gpa: u64) -> i64 {
@@ -751,8 +744,7 @@ fn register_hypercall(gpa: u64) -> i64 {
 
 /// `ktime_get_mono_fast_ns()`: lock-free from any context, fine for a rate limit.
 fn now_ns() -> u64 {
-    // SAFETY: May be called from any context.
-    unsafe { bindings::ktime_get_mono_fast_ns() }
+    sys::mono_fast_ns()
 }
 
 // --- The transport ---------------------------------------------------------------------------
@@ -931,8 +923,8 @@ impl Drop for Vmclock {
 fn check_unwritten(reg: &Registration) {
     const PATTERN: u64 = 0x5a5a_c3c3_0f0f_a5a5;
     reg.fill(PATTERN);
-    // SAFETY: `msleep()` may be called from process context (module unload).
-    unsafe { bindings::msleep(150) };
+    // Process context (module unload).
+    sys::msleep(150);
     if reg.holds(PATTERN) {
         pr_info!("vmclock page intact 150 ms after unregistration\n");
     } else {
@@ -1064,13 +1056,13 @@ impl Transport for Vmclock {
                     return Err(ENODEV);
                 }
                 compat::with_irqs_off(|| {
-                    let mut section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                    let mut section = PvclockSection::begin().ok_or(Fallback::Unusable)?;
                     for _ in 0..kvm::PVCLOCK_RETRIES {
                         let (time, tsc) = self.read_page(&mut NoBracket, report)?;
                         if let Some(cycles) = section.end(tsc) {
                             return Ok(PairedReading { time, cycles });
                         }
-                        section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                        section = PvclockSection::begin().ok_or(Fallback::Unusable)?;
                     }
                     Err(Fallback::Unsettled)
                 })
