@@ -10,7 +10,7 @@
 //! uses no global lock. This file is the module glue: parameters are parsed in
 //! `ptp_vmclock/params.rs`, the code lives in `ptp_vmclock/`.
 
-use kernel::{c_str, prelude::*};
+use kernel::{c_str, prelude::*, sync::Arc};
 
 /// The driver: its files live in `ptp_vmclock/`, beside this crate root.
 #[path = "ptp_vmclock"]
@@ -25,6 +25,7 @@ pub mod driver {
     pub(crate) mod params;
     pub mod ptp;
     pub(crate) mod status;
+    pub(crate) mod sys;
     pub mod time;
     pub(crate) mod transport;
     pub(crate) mod vmclock;
@@ -55,20 +56,71 @@ module! {
 /// The name of the PTP clock, as udev rules match it (`/sys/class/ptp/ptpN/clock_name`).
 const CLOCK_NAME: &CStr = c_str!("ptp_vmclock");
 
+/// The name of the driver's device, the clock's parent (`/sys/devices/faux/<name>/`).
+const DEVICE_NAME: &CStr = c_str!("ptp_vmclock_rs");
+
 // --- The module ---------------------------------------------------------------------------
 
-/// The loaded module: the PTP clock and the sysfs status.
+/// The loaded module: the PTP clock, its device and the sysfs status.
 ///
 /// Fields drop in declaration order: the clock is unregistered (waiting for running
 /// callbacks) before anything its callbacks use goes away, and the status directory is
-/// removed (waiting for running `show` calls) before the device page it shows is unmapped.
+/// removed (waiting for running `show` calls) before the state it shows (shared by the
+/// clock and the directory) goes; both go before the device they hang on.
 #[pin_data]
 struct PtpVmclock {
     #[pin]
     clock: ptp::Registration<clock::VmClock>,
     _status: Option<status::Status>,
-    /// The ACPI vmclock device's page, if any (the clock holds it too).
-    _device: Option<device::Published>,
+    /// The driver's device: the clock's parent and the status directory's home.
+    _device: Option<compat::faux::Registration>,
+}
+
+/// What the module sets up before it registers the clock.
+struct Parts {
+    transport: transport::AnyTransport,
+    /// The host-status policy of the parameters.
+    policy: clock::HostPolicy,
+    counter: transport::Counter,
+    device_page: Option<Arc<device::DevicePage>>,
+    state: Arc<status::State>,
+    device: Option<compat::faux::Registration>,
+    status: Option<status::Status>,
+}
+
+impl Parts {
+    /// Parses the parameters, selects the transport, creates the state, the device and the
+    /// sysfs status (the last two are optional: the clock works without them).
+    fn new(module: &'static ThisModule) -> Result<Self> {
+        let device_page = device::DevicePage::probe();
+        let config = params::Config::from_params()?;
+        let transport = transport::AnyTransport::select(&config, device_page.as_ref())?;
+        let facts = status::Facts {
+            transport: transport.name(),
+            timescale: config.timescale.name(),
+            clock_pairing: transport.clock_pairing(),
+            page_gpa: transport.page_gpa(),
+            device: device_page.clone(),
+        };
+        let state = status::State::new(facts, &transport.probe_report())?;
+        let device = compat::faux::Registration::new(DEVICE_NAME, None)
+            .inspect_err(|e| pr_warn!("no device for the clock and its status ({:?})\n", e))
+            .ok();
+        let status = device.as_ref().and_then(|dev| {
+            status::Status::register(module, dev, state.clone())
+                .inspect_err(|e| pr_warn!("no sysfs status directory ({:?})\n", e))
+                .ok()
+        });
+        Ok(Self {
+            counter: clock::counter_for_clocksource(ptp::ClockSourceId::current()),
+            transport,
+            policy: config.host,
+            device_page,
+            state,
+            device,
+            status,
+        })
+    }
 }
 
 #[cfg(not(ptp_vmclock_v6_12))]
@@ -93,40 +145,37 @@ impl kernel::Module for PtpVmclockBox {
 }
 
 impl PtpVmclock {
-    /// Parses the parameters, selects the transport and registers the clock and the sysfs
-    /// status.
+    /// Sets the module up ([`Parts`]) and registers the clock under its device.
     fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let device = device::DevicePage::probe();
-        let clock_device = device.clone();
+        let (parts, device, status) = match Parts::new(module) {
+            Ok(mut p) => {
+                let (device, status) = (p.device.take(), p.status.take());
+                (Ok(p), device, status)
+            }
+            Err(e) => (Err(e), None, None),
+        };
         try_pin_init!(Self {
             clock <- {
-                let config = params::Config::from_params()?;
-                status::set_timescale(config.timescale.name());
-                let transport = transport::AnyTransport::select(&config, device.as_ref())?;
-                let counter = clock::counter_for_clocksource(ptp::ClockSourceId::current());
+                let p = parts?;
                 let options = ptp::Options {
                     name: CLOCK_NAME,
-                    // No device to hang the clock on yet.
-                    parent: None,
+                    parent: device.as_ref().map(compat::faux_device),
                     max_adj: 0,
-                    cross_timestamping: transport.has_counter(),
+                    cross_timestamping: p.transport.has_counter(),
                 };
                 ptp::Registration::register(
                     options,
-                    clock::VmClock::new(transport, config.host, counter, clock_device),
+                    clock::VmClock::new(p.transport, p.policy, p.counter, p.device_page, p.state),
                 )
             },
-            _device: device.map(device::Published::new),
-            _status: status::Status::register(module)
-                .inspect_err(|e| pr_warn!("no sysfs status directory ({:?})\n", e))
-                .ok(),
+            _status: status,
+            _device: device,
         })
         .pin_chain(|this| {
             let index = this.clock.index();
             let clock = this.clock.data();
             let transport = clock.transport();
-            status::set_transport(transport.name());
-            status::set_clock_index(index);
+            clock.state().set_clock_index(index);
             let precise = if transport.has_counter() {
                 clock.counter().name()
             } else {

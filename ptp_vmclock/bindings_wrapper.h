@@ -7,6 +7,7 @@
  */
 
 #include <linux/cc_platform.h>
+#include <linux/device.h>
 #include <linux/io.h>
 #include <linux/kobject.h>
 #include <linux/moduleparam.h>

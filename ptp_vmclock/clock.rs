@@ -12,9 +12,9 @@ use crate::device::DevicePage;
 use crate::ptp::{
     self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
 };
-use crate::status::{self, HostStatus};
+use crate::status::State;
 use crate::time::Timespec;
-use crate::transport::{AnyTransport, Bracket, Counter};
+use crate::transport::{AnyTransport, Bracket, Counter, HostStatus, Report};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -143,17 +143,20 @@ pub(crate) struct VmClock {
     counter: Atomic<i32>,
     /// The ACPI vmclock device's page, watched for disruptions on every read.
     device: Option<Arc<DevicePage>>,
+    /// The status: what the reads found (shared with the sysfs directory).
+    state: Arc<State>,
 }
 
 impl VmClock {
     /// A clock reading from `transport`, initialised in place (inside its
     /// [`ptp::Registration`]); cross timestamps start with `counter`; every read first looks
-    /// whether `device` announced a disruption.
+    /// whether `device` announced a disruption; what the reads find goes to `state`.
     pub(crate) fn new(
         transport: AnyTransport,
         policy: HostPolicy,
         counter: Counter,
         device: Option<Arc<DevicePage>>,
+        state: Arc<State>,
     ) -> impl PinInit<Self> {
         pin_init!(Self {
             transport,
@@ -161,26 +164,34 @@ impl VmClock {
             refusing: Atomic::new(false),
             counter: Atomic::new(Self::encode(counter)),
             device,
+            state,
         })
     }
 
     /// Notices a disruption the device page announces (one load when there is none) and
     /// lets the transport act on it before it reads.
     fn watch_device(&self) {
-        if self.device.as_ref().is_some_and(|d| d.poll()) {
-            self.transport.disrupted();
+        let Some(device) = &self.device else { return };
+        let changes = device.poll();
+        if changes.any() {
+            let mut report = Report {
+                device_changes: changes,
+                ..Report::default()
+            };
+            self.transport.disrupted(&mut report);
+            self.state.record(&report);
         }
     }
 
     /// Applies the host-status policy to a read that worked: fails with [`REFUSED`] when
-    /// the host status it recorded (the latest read's, `status::host_status()`) makes the
+    /// the host status it recorded (the latest read's, [`State::host_status`]) makes the
     /// policy refuse it, and counts it. A change between serving and refusing is logged
     /// once; otherwise this is one load when the policy is off.
     fn admit(&self) -> Result {
         if self.policy == HostPolicy::SERVE {
             return Ok(());
         }
-        let refused = self.policy.refuses(status::host_status().as_ref());
+        let refused = self.policy.refuses(self.state.host_status().as_ref());
         if self.refusing.load(Relaxed) != refused && self.refusing.xchg(refused, Relaxed) != refused
         {
             if refused {
@@ -192,15 +203,26 @@ impl VmClock {
             }
         }
         if refused {
-            status::count_refused();
+            self.state.count_refused();
             return Err(REFUSED);
         }
         Ok(())
     }
 
+    /// Records what a read reported, and its outcome.
+    fn record<T>(&self, report: &Report, result: &Result<T>) {
+        self.state.record(report);
+        self.state.count(result);
+    }
+
     /// The transport in use.
     pub(crate) fn transport(&self) -> &AnyTransport {
         &self.transport
+    }
+
+    /// The status.
+    pub(crate) fn state(&self) -> &State {
+        &self.state
     }
 
     fn encode(counter: Counter) -> i32 {
@@ -226,8 +248,9 @@ impl VmClock {
     fn capture(&self, cts: &mut CrossTimestamp<'_>, counter: Counter) -> (Result, bool) {
         let mut transport_ok = false;
         let result = cts.capture(|| {
-            let reading = self.transport.read_paired(counter);
-            status::count(&reading);
+            let mut report = Report::default();
+            let reading = self.transport.read_paired(counter, &mut report);
+            self.record(&report, &reading);
             let reading = reading?;
             // A refusal is counted by `admit`, not as an error of the transport.
             self.admit()?;
@@ -248,9 +271,11 @@ impl VmClock {
 impl ptp::Operations for VmClock {
     fn gettimex64(&self, sts: &mut SystemTimestamps<'_>) -> Result<Timespec> {
         self.watch_device();
-        let time = self.transport.read(sts);
-        status::count(&time);
+        let mut report = Report::default();
+        let time = self.transport.read(sts, &mut report);
+        self.record(&report, &time);
         let time = time?;
+        // A refusal is counted by `admit`, not as an error of the transport.
         self.admit()?;
         Ok(time)
     }
@@ -271,10 +296,10 @@ impl ptp::Operations for VmClock {
                 if used != first {
                     self.counter.store(Self::encode(used), Relaxed);
                 }
-                status::set_crosststamp(used);
+                self.state.set_crosststamp(used);
             }
             // Transport errors were counted by `capture`; count timekeeping's refusals.
-            Err(e) if transport_ok => status::count_error(e),
+            Err(e) if transport_ok => self.state.count_error(e),
             Err(_) => {}
         }
         result
@@ -338,7 +363,7 @@ mod tests {
     fn host_policy_decision() {
         let st = |sync: bool, maxerror_us: u32| HostStatus {
             sync,
-            leap: crate::status::Leap::None,
+            leap: crate::transport::Leap::None,
             maxerror_us,
             esterror_us: 0,
             tai_offset: 37,

@@ -5,7 +5,7 @@
 //! The module targets the 7.x kernel crate (the reference, 7.3) and the 6.12 LTS one. Kbuild
 //! sets `--cfg ptp_vmclock_v6_12` from the target tree's version. On 7.x this module only
 //! re-exports the kernel crate's items. 6.12's kernel crate lacks them (no `Atomic`,
-//! `SetOnce`, `SpinLockIrq`, `cpu`, `barrier`, `module_param`, `pr_warn_once!`, `this_module`,
+//! `SpinLockIrq`, `cpu`, `barrier`, `module_param`, `pr_warn_once!`, `this_module`,
 //! a public `Formatter`, `Opaque::try_ffi_init`, `pin_init::zeroed`), so this module provides
 //! minimal equivalents with the same names and semantics for what the module uses, over the
 //! C API (`ptp_vmclock/compat_6_12.c` wraps the static inline functions and macros Rust
@@ -23,11 +23,22 @@ mod imp {
         sync::{
             atomic::{Atomic, Relaxed},
             barrier::{smp_mb, Read},
-            new_spinlock_irq, SetOnce, SpinLockIrq,
+            new_spinlock_irq, SpinLockIrq,
         },
         types::Opaque,
     };
     pub(crate) use pin_init::zeroed;
+
+    /// The faux bus (7.x): a device for drivers without hardware.
+    pub(crate) mod faux {
+        pub(crate) use kernel::faux::Registration;
+
+        /// The `struct device` of a registered faux device.
+        pub(crate) fn device(reg: &Registration) -> &kernel::device::Device {
+            let dev: &kernel::device::Device<kernel::device::Bound> = reg.as_ref().as_ref();
+            dev
+        }
+    }
 
     /// `EOPNOTSUPP` (a function: 6.12's kernel crate cannot make the constant).
     pub(crate) fn eopnotsupp() -> kernel::error::Error {
@@ -266,76 +277,6 @@ mod imp {
     /// the C macro; an acquire fence is exactly that there).
     pub(crate) fn smp_mb(_: Read) {
         core_atomic::fence(Ordering::Acquire);
-    }
-
-    // --- SetOnce ---------------------------------------------------------------------------
-
-    /// A value set at most once (`kernel::sync::SetOnce` of 7.x).
-    ///
-    /// # Invariants
-    ///
-    /// `state` is 0 (empty), 1 (being written by the one winner of `populate`) or 2
-    /// (`value` initialised; never written again).
-    pub(crate) struct SetOnce<T> {
-        state: core_atomic::AtomicU8,
-        value: UnsafeCell<MaybeUninit<T>>,
-    }
-
-    // SAFETY: `value` is written once, by the thread that moved `state` from 0 to 1, and
-    // only read after `state` is 2 (release/acquire), so sharing needs `T: Sync` and moving
-    // the value in from another thread `T: Send`.
-    unsafe impl<T: Sync + Send> Sync for SetOnce<T> {}
-
-    impl<T> SetOnce<T> {
-        /// An empty `SetOnce`.
-        pub(crate) const fn new() -> Self {
-            // INVARIANT: empty.
-            Self {
-                state: core_atomic::AtomicU8::new(0),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
-            }
-        }
-
-        /// Sets the value unless one was set; returns whether this call set it.
-        pub(crate) fn populate(&self, v: T) -> bool {
-            if self
-                .state
-                .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
-            {
-                return false;
-            }
-            // SAFETY: Only this call moved `state` from 0 to 1: nobody else writes or reads
-            // `value` until `state` is 2.
-            unsafe { (*self.value.get()).write(v) };
-            // INVARIANT: `value` is initialised.
-            self.state.store(2, Ordering::Release);
-            true
-        }
-
-        /// A copy of the value, if set.
-        pub(crate) fn copy(&self) -> Option<T>
-        where
-            T: Copy,
-        {
-            self.as_ref().copied()
-        }
-
-        /// The value, if set.
-        pub(crate) fn as_ref(&self) -> Option<&T> {
-            (self.state.load(Ordering::Acquire) == 2)
-                // SAFETY: `state` is 2: `value` is initialised and never written again.
-                .then(|| unsafe { (*self.value.get()).assume_init_ref() })
-        }
-    }
-
-    impl<T> Drop for SetOnce<T> {
-        fn drop(&mut self) {
-            if *self.state.get_mut() == 2 {
-                // SAFETY: `state` is 2: `value` is initialised; `&mut self` is exclusive.
-                unsafe { self.value.get_mut().assume_init_drop() };
-            }
-        }
     }
 
     // --- SpinLockIrq -----------------------------------------------------------------------
@@ -619,9 +560,66 @@ mod imp {
         unsafe { bindings::ktime_get_snapshot(&mut snap) };
         snap.cs_id
     }
+    /// A stand-in for 7.x's `kernel::faux`: 6.12 has no faux bus, so the driver's device is
+    /// a root device (`root_device_register()`, `/sys/devices/<name>/`), which no driver
+    /// binds and which keeps no driver data of its own.
+    pub(crate) mod faux {
+        use crate::bindings;
+        use core::ptr::NonNull;
+        use kernel::{device::Device, error::from_err_ptr, prelude::*};
+
+        /// A registered root device; unregistered when dropped.
+        ///
+        /// # Invariants
+        ///
+        /// `dev` is a device registered by `root_device_register()`, unregistered only by
+        /// `drop`.
+        pub(crate) struct Registration(NonNull<bindings::device>);
+
+        // SAFETY: The device core serialises registration and unregistration; the device
+        // may be unregistered from any thread.
+        unsafe impl Send for Registration {}
+        // SAFETY: `Registration` has no `&self` methods that change anything.
+        unsafe impl Sync for Registration {}
+
+        impl Registration {
+            /// Creates and registers the device `name`; a root device has no parent, so
+            /// `parent` must be `None`.
+            pub(crate) fn new(name: &CStr, parent: Option<&Device>) -> Result<Self> {
+                if parent.is_some() {
+                    return Err(EINVAL);
+                }
+                // SAFETY: `name` is a valid C string, which the device core copies.
+                let dev = from_err_ptr(unsafe {
+                    bindings::ptp_vmclock_root_device_register(name.as_char_ptr())
+                })?;
+                // INVARIANT: registered above.
+                Ok(Self(NonNull::new(dev).ok_or(ENODEV)?))
+            }
+        }
+
+        /// The `struct device` of a registered root device.
+        pub(crate) fn device(reg: &Registration) -> &Device {
+            // SAFETY: The device stays registered, and so referenced, while `reg` lives
+            // (type invariant), which the returned reference cannot outlive.
+            unsafe { Device::as_ref(reg.0.as_ptr()) }
+        }
+
+        impl Drop for Registration {
+            fn drop(&mut self) {
+                // SAFETY: Registered by `new`, unregistered only here (type invariant).
+                unsafe { bindings::root_device_unregister(self.0.as_ptr()) };
+            }
+        }
+    }
 }
 
 pub(crate) use imp::*;
+
+/// The `struct device` of the driver's device (see [`faux`]).
+pub(crate) fn faux_device(reg: &faux::Registration) -> &kernel::device::Device {
+    faux::device(reg)
+}
 
 /// The `struct device` behind `dev`: `Device::as_raw()`, which both kernel crates (6.12 and
 /// 7.x) keep `pub(crate)`. `Device` is a `#[repr(transparent)]` wrapper of

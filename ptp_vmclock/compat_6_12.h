@@ -10,5 +10,7 @@ unsigned int ptp_vmclock_raw_smp_processor_id(void);
 struct ptp_system_timestamp;
 void ptp_vmclock_read_system_prets(struct ptp_system_timestamp *sts);
 void ptp_vmclock_read_system_postts(struct ptp_system_timestamp *sts);
+struct device;
+struct device *ptp_vmclock_root_device_register(const char *name);
 
 #endif

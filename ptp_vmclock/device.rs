@@ -17,18 +17,17 @@
 //! counter was disrupted (live migration, snapshot restore) and, when the flag
 //! `VM_GEN_COUNTER_PRESENT` says so, the VM generation counter whenever the VM was
 //! restored from a snapshot. [`DevicePage::poll`] notices either on every PHC read with
-//! one load of the seqcount (every write of the page moves it), logs and counts the
-//! change, and the caller registers the KVM page again (`Vmclock::disrupted`).
+//! one load of the seqcount (every write of the page moves it), logs the change and
+//! returns it: the clock counts it and registers the KVM page again
+//! (`Vmclock::disrupted`).
 
-use crate::bindings;
 use crate::compat::{Atomic, Relaxed};
-use crate::status;
+use crate::sys::{self, MemRemap};
 use crate::transport::NoBracket;
 use crate::vmclock::{
     decode_aged, Disruption, PageSource, ABI_SIZE, DEVICE_MAX_AGE_FRAC, OFF_FLAGS, OFF_SIZE,
     OFF_VERSION, VMCLOCK_MAGIC,
 };
-use core::ptr::NonNull;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -42,15 +41,9 @@ const MIN_SIZE: usize = OFF_FLAGS + 8;
 /// The least time between two log lines about disruptions, in nanoseconds.
 const LOG_INTERVAL_NS: u64 = 1_000_000_000;
 
-/// A mapped ACPI vmclock device page.
-///
-/// # Invariants
-///
-/// `base` is a mapping by `memremap()` of `map_len` bytes, 8-byte aligned, live until
-/// `drop` unmaps it; `avail <= map_len` is a multiple of 8.
+/// A mapped ACPI vmclock device page; unmapped when dropped.
 pub(crate) struct DevicePage {
-    base: NonNull<u8>,
-    map_len: usize,
+    map: MemRemap,
     /// The bytes that are read: the page's `size` at probe time, within the mapping.
     avail: usize,
     /// The resource's physical address, for the log.
@@ -58,24 +51,14 @@ pub(crate) struct DevicePage {
     watch: DisruptionWatch,
 }
 
-// SAFETY: The mapping is only read (volatile loads of aligned words); the host's
-// concurrent writes are what the seqcount is for. The other fields are atomics.
-unsafe impl Sync for DevicePage {}
-// SAFETY: Nothing in it is tied to a thread; `memunmap()` may run on any.
-unsafe impl Send for DevicePage {}
-
 impl PageSource for DevicePage {
     const KVM_EXTRAS: bool = false;
 
     fn word(&self, off: usize) -> u64 {
-        if off % 8 != 0 || off + 8 > self.avail {
+        if off + 8 > self.avail {
             return 0;
         }
-        // SAFETY: `off + 8 <= avail <= map_len` and `base` is 8-byte aligned and mapped
-        // (type invariant), so the word is in the mapping and aligned; a volatile load of
-        // an aligned word is one access.
-        let w = unsafe { self.base.as_ptr().add(off).cast::<u64>().read_volatile() };
-        u64::from_le(w)
+        self.map.read_u64(off).map_or(0, u64::from_le)
     }
 }
 
@@ -83,14 +66,11 @@ impl DevicePage {
     /// Finds, maps and checks the device's page; `None` (with a log line saying why when
     /// a device is there) when there is none this module can read.
     pub(crate) fn probe() -> Option<Arc<Self>> {
-        let (mut start, mut len) = (0u64, 0u64);
-        // SAFETY: Both pointers are valid for writes; the helper only looks at the ACPI
-        // namespace (it binds nothing).
-        let ret = unsafe { bindings::ptp_vmclock_acpi_vmclock_resource(&mut start, &mut len) };
-        if ret == ENODEV.to_errno() {
+        let resource = sys::acpi_vmclock_resource();
+        if resource == Err(ENODEV) {
             return None;
         }
-        let page = Self::map(start, len, ret).inspect_err(|why| {
+        let page = Self::map(resource).inspect_err(|why| {
             pr_info!("ACPI vmclock device ignored: {}\n", why);
         });
         let page = page.ok()?;
@@ -113,24 +93,17 @@ impl DevicePage {
             .ok()
     }
 
-    /// Maps the resource `start`, `len` (the helper's result `ret`) and checks its header
-    /// before anything beyond it is read.
-    fn map(start: u64, len: u64, ret: i32) -> Result<Self, &'static str> {
-        if ret != 0 {
-            return Err("no single memory resource");
-        }
+    /// Maps the memory `resource` (start, length) and checks its header before anything
+    /// beyond it is read.
+    fn map(resource: Result<(u64, u64)>) -> Result<Self, &'static str> {
+        let (start, len) = resource.map_err(|_| "no single memory resource")?;
         if (len as usize) < MIN_SIZE || start % 8 != 0 {
             return Err("memory resource too small or misaligned");
         }
-        let map_len = len.min(MAP_MAX);
-        // SAFETY: Maps a range the firmware describes as the device's memory; the mapping
-        // is only read, and unmapped in `drop`.
-        let base = unsafe { bindings::ptp_vmclock_memremap_wb_dec(start, map_len) };
-        let base = NonNull::new(base.cast::<u8>()).ok_or("cannot map its memory")?;
-        // INVARIANT: mapped above, 8-byte aligned (`start` is); for now only the header.
+        let map = MemRemap::new(start, len.min(MAP_MAX)).ok_or("cannot map its memory")?;
+        // For now only the header.
         let mut page = Self {
-            base,
-            map_len: map_len as usize,
+            map,
             avail: OFF_VERSION + 8,
             phys: start,
             watch: DisruptionWatch::new(),
@@ -145,8 +118,8 @@ impl DevicePage {
         if size < MIN_SIZE || size as u64 > len {
             return Err("its size field disagrees with the memory resource");
         }
-        // INVARIANT: at most the mapping, a multiple of 8.
-        page.avail = size.min(page.map_len) & !7;
+        // At most the mapping, a multiple of 8.
+        page.avail = size.min(page.map.len()) & !7;
         page.watch.start(&page);
         Ok(page)
     }
@@ -167,8 +140,24 @@ impl DevicePage {
     }
 
     /// See [`DisruptionWatch::poll`].
-    pub(crate) fn poll(&self) -> bool {
+    pub(crate) fn poll(&self) -> DeviceChanges {
         self.watch.poll(self)
+    }
+}
+
+/// Which disruption signals of a page changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DeviceChanges {
+    /// The disruption marker.
+    pub(crate) marker: bool,
+    /// The VM generation counter.
+    pub(crate) generation: bool,
+}
+
+impl DeviceChanges {
+    /// Whether either changed.
+    pub(crate) fn any(self) -> bool {
+        self.marker || self.generation
     }
 }
 
@@ -236,33 +225,32 @@ impl DisruptionWatch {
     }
 
     /// Called on every PHC read: whether the disruption marker or the VM generation
-    /// counter changed since the last call that saw a change (logged and counted here).
+    /// counter changed since the last call that saw a change (logged here).
     ///
     /// The host moves the seqcount on every write of the page, so one load of it against
     /// the last seqcount seen tells that nothing was written: nothing is stored then, and
     /// the readers of all CPUs share the cache lines read-only. Only after a write does one
     /// reader take a snapshot and compare; on a page that also serves the time that is
     /// once per host update, not per read.
-    pub(crate) fn poll(&self, page: &impl PageSource) -> bool {
+    pub(crate) fn poll(&self, page: &impl PageSource) -> DeviceChanges {
         if page.seq() == self.seen_seq.load(Relaxed) {
-            return false;
+            return DeviceChanges::default();
         }
         self.poll_changed(page)
     }
 
     #[cold]
-    fn poll_changed(&self, page: &impl PageSource) -> bool {
+    fn poll_changed(&self, page: &impl PageSource) -> DeviceChanges {
         if self.busy.xchg(true, Relaxed) {
-            return false;
+            return DeviceChanges::default();
         }
-        let mut changed = false;
+        let mut changed = DeviceChanges::default();
         if let Some(s) = page.snapshot(&mut NoBracket) {
             let new = Disruption::of(&s);
             let old = self.seen();
             let (marker, generation) = new.changes(&old);
             if self.seen_valid.load(Relaxed) && (marker || generation) {
-                changed = true;
-                status::count_device_changes(marker, generation);
+                changed = DeviceChanges { marker, generation };
                 self.log(&old, &new);
             }
             self.remember(s.seq, &new);
@@ -274,8 +262,7 @@ impl DisruptionWatch {
     /// Logs a change, at most once per [`LOG_INTERVAL_NS`] (the counts in sysfs have
     /// them all).
     fn log(&self, old: &Disruption, new: &Disruption) {
-        // SAFETY: May be called from any context.
-        let now = unsafe { bindings::ktime_get_mono_fast_ns() };
+        let now = sys::mono_fast_ns();
         let last = self.last_log_ns.load(Relaxed);
         if last != 0 && now.wrapping_sub(last) < LOG_INTERVAL_NS {
             return;
@@ -289,34 +276,5 @@ impl DisruptionWatch {
             old.generation,
             new.generation,
         );
-    }
-}
-
-impl Drop for DevicePage {
-    fn drop(&mut self) {
-        // SAFETY: `base` was mapped by `memremap()` and is unmapped only here (type
-        // invariant); nothing reads it any more (`&mut self`).
-        unsafe { bindings::memunmap(self.base.as_ptr().cast()) };
-    }
-}
-
-/// The device page as the sysfs status shows it: published while the status directory
-/// exists (the module drops this after the directory, see `PtpVmclock`).
-pub(crate) struct Published {
-    /// Keeps the page mapped while it is published.
-    _page: Arc<DevicePage>,
-}
-
-impl Published {
-    /// Publishes `page` to the status files.
-    pub(crate) fn new(page: Arc<DevicePage>) -> Self {
-        status::set_device(Some(&*page));
-        Self { _page: page }
-    }
-}
-
-impl Drop for Published {
-    fn drop(&mut self) {
-        status::set_device(None);
     }
 }

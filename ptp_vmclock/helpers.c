@@ -5,9 +5,9 @@
  * hypercall, whose instruction (VMCALL or VMMCALL, patched by alternatives) and TDX
  * path the kernel chooses itself; this CPU's kvm-clock pvclock page and the pvclock
  * read helpers (version section, TSC to kvm-clock conversion); saving/restoring the
- * interrupt state (local_irq_save(), a macro); the per-CPU count of successful reads
- * (this_cpu_inc(), a macro), so that readers on different CPUs do not write one shared
- * cache line on every read; and the ACPI vmclock device's page (upstream's
+ * interrupt state (local_irq_save(), a macro); a per-CPU counter (alloc_percpu(),
+ * this_cpu_inc(), macros), so that readers on different CPUs do not write one shared
+ * cache line on every read; a device's driver data (inline accessors); and the ACPI vmclock device's page (upstream's
  * drivers/ptp/ptp_vmclock.c binds that device; this finds its memory resource without
  * binding it, so both modules load together) and its mapping with the flags upstream
  * uses; the VMware hypervisor's identification (x86_hyper_type) and its hypercalls,
@@ -23,6 +23,7 @@
 #include <asm/tsc.h>
 #include <asm/vmware.h>
 #include <linux/acpi.h>
+#include <linux/device.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/kvm_para.h>
@@ -117,21 +118,36 @@ void ptp_vmclock_local_irq_restore(unsigned long flags)
 	local_irq_restore(flags);
 }
 
-static DEFINE_PER_CPU(u64, ptp_vmclock_reads);
-
-void ptp_vmclock_reads_inc(void)
+/* A per-CPU u64 counter (alloc_percpu(), a macro); freed with free_percpu(). */
+u64 __percpu *ptp_vmclock_percpu_u64_alloc(void)
 {
-	this_cpu_inc(ptp_vmclock_reads);
+	return alloc_percpu(u64);
 }
 
-u64 ptp_vmclock_reads_sum(void)
+void ptp_vmclock_percpu_u64_inc(u64 __percpu *counter)
+{
+	this_cpu_inc(*counter);
+}
+
+u64 ptp_vmclock_percpu_u64_sum(u64 __percpu *counter)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu(ptp_vmclock_reads, cpu);
+		sum += *per_cpu_ptr(counter, cpu);
 	return sum;
+}
+
+void ptp_vmclock_dev_set_drvdata(struct device *dev, void *data)
+{
+	dev_set_drvdata(dev, data);
+}
+
+/* The driver data of the device whose child kobject @kobj is (the status directory). */
+void *ptp_vmclock_kobj_parent_drvdata(struct kobject *kobj)
+{
+	return dev_get_drvdata(kobj_to_dev(kobj->parent));
 }
 
 #if IS_ENABLED(CONFIG_ACPI)

@@ -7,6 +7,7 @@
 #ifndef PTP_VMCLOCK_HELPERS_H
 #define PTP_VMCLOCK_HELPERS_H
 
+#include <linux/compiler_types.h>
 #include <linux/types.h>
 
 u64 ptp_vmclock_rdtsc_ordered(void);
@@ -22,8 +23,13 @@ bool ptp_vmclock_pvclock_read_retry(const struct pvclock_vcpu_time_info *src,
 				    unsigned int version);
 u64 ptp_vmclock_pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, u64 tsc);
 bool ptp_vmclock_kvmclock_epoch(u64 *tsc_timestamp, u64 *system_time);
-void ptp_vmclock_reads_inc(void);
-u64 ptp_vmclock_reads_sum(void);
+u64 __percpu *ptp_vmclock_percpu_u64_alloc(void);
+void ptp_vmclock_percpu_u64_inc(u64 __percpu *counter);
+u64 ptp_vmclock_percpu_u64_sum(u64 __percpu *counter);
+struct device;
+void ptp_vmclock_dev_set_drvdata(struct device *dev, void *data);
+struct kobject;
+void *ptp_vmclock_kobj_parent_drvdata(struct kobject *kobj);
 int ptp_vmclock_acpi_vmclock_resource(u64 *start, u64 *len);
 void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len);
 bool ptp_vmclock_hypervisor_is_vmware(void);

@@ -14,9 +14,11 @@
 use crate::bindings;
 use crate::compat::{eopnotsupp, new_spinlock_irq, nr_cpu_ids, CpuId, SpinLockIrq};
 use crate::params::Config;
-use crate::status::{self, HostStatus, Leap};
+use crate::sys::{self, PvclockSection};
 use crate::time::Timespec;
-use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+use crate::transport::{
+    Bracket, Counter, HostStatus, Leap, NoBracket, PairedReading, ProbeError, Report, Transport,
+};
 use kernel::prelude::*;
 
 // --- Clock types and host status (host/*.patch ABI) ---------------------------------------
@@ -165,8 +167,7 @@ impl Insn {
 /// The instruction the kernel's KVM hypercalls use on this CPU (for messages): VMMCALL
 /// where the CPU has it (AMD, Hygon), else VMCALL, as `kvm_hypercall*()` pick it.
 fn hypercall_insn() -> Insn {
-    // SAFETY: Reads a CPU feature bit; no requirements.
-    if unsafe { bindings::ptp_vmclock_hypercall_is_vmmcall() } {
+    if sys::hypercall_is_vmmcall() {
         Insn::Vmmcall
     } else {
         Insn::Vmcall
@@ -185,26 +186,6 @@ pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
         ENOSYS_RET => Err(ENODEV),
         // -KVM_EFAULT or anything unexpected.
         _ => Err(EIO),
-    }
-}
-
-/// Whether this is a KVM guest (`kvm_para_available()`: KVM's CPUID signature).
-fn kvm_para_available() -> bool {
-    // SAFETY: Reads CPUID; no requirements.
-    unsafe { bindings::ptp_vmclock_kvm_para_available() }
-}
-
-/// Whether the guest's memory is encrypted (SEV, TDX): the host cannot write a private
-/// buffer then.
-fn guest_mem_encrypted() -> bool {
-    #[cfg(CONFIG_ARCH_HAS_CC_PLATFORM)]
-    {
-        // SAFETY: `cc_platform_has()` may be called from any context.
-        unsafe { bindings::cc_platform_has(bindings::cc_attr_CC_ATTR_GUEST_MEM_ENCRYPT) }
-    }
-    #[cfg(not(CONFIG_ARCH_HAS_CC_PLATFORM))]
-    {
-        false
     }
 }
 
@@ -263,11 +244,9 @@ fn new_slot() -> Result<Slot> {
     )?;
     {
         let mut data = slot.lock();
-        let ptr: *mut PairingBuf = &mut data.buf;
-        // SAFETY: `ptr` points into a live kmalloc allocation (direct map), for which
-        // `slow_virt_to_phys()` walks the page tables; the pinned allocation never moves.
+        // The buffer lives in a kmalloc allocation (direct map), pinned: it never moves.
         // INVARIANT: `gpa` now is the physical address of `buf`.
-        data.gpa = unsafe { bindings::slow_virt_to_phys(ptr.cast()) };
+        data.gpa = sys::phys_addr(&data.buf);
     }
     Ok(slot)
 }
@@ -286,6 +265,8 @@ pub(crate) struct Kvm {
     tsc_valid: bool,
     /// `clock_pairing=legacy`: clock type 0 and nothing newer.
     legacy_only: bool,
+    /// The host status of the probe's read (clock type 1).
+    probe_host: Option<HostStatus>,
 }
 
 /// How often a kvm-clock paired read retries when the pvclock page changes under it.
@@ -316,11 +297,12 @@ impl Kvm {
         Ok(Self {
             insn,
             slots,
-            pvclock_ok: pvclock_available(),
+            pvclock_ok: sys::pvclock_available(),
             clock_type: CLOCK_TYPE_WALLCLOCK,
             timescale: Timescale::Utc,
             tsc_valid: true,
             legacy_only: false,
+            probe_host: None,
         })
     }
 
@@ -332,6 +314,23 @@ impl Kvm {
     /// Whether replies carry the host status (clock type 1).
     fn has_status(&self) -> bool {
         self.clock_type != CLOCK_TYPE_WALLCLOCK
+    }
+
+    /// The clock-pairing interface in use, as `status/clock_pairing` shows it.
+    pub(crate) fn clock_pairing(&self) -> &'static str {
+        if self.has_status() {
+            "tai-status"
+        } else {
+            "legacy"
+        }
+    }
+
+    /// What the probe learned: the host status of its read.
+    pub(crate) fn probe_report(&self) -> Report {
+        Report {
+            host: self.probe_host,
+            ..Report::default()
+        }
     }
 
     /// One hypercall on this CPU's slot, for probing.
@@ -346,9 +345,10 @@ impl Kvm {
     #[cfg(ptp_vmclock_host_status)]
     fn try_tai(&mut self) -> bool {
         self.clock_type = CLOCK_TYPE_TAI;
-        let ok = self
-            .read_buf()
-            .and_then(|buf| self.host_time(&buf).map(|_| buf.0.flags));
+        let ok = self.read_buf().and_then(|buf| {
+            self.host_time(&buf, &mut Report::default())
+                .map(|_| buf.0.flags)
+        });
         match ok {
             Ok(flags) => {
                 self.tsc_valid = flags & F_TSC_INVALID == 0;
@@ -368,15 +368,15 @@ impl Kvm {
         false
     }
 
-    /// Host time from a filled buffer, validated, in the configured time scale; records the
-    /// host status carried by clock type 1.
-    fn host_time(&self, buf: &PairingBuf) -> Result<Timespec> {
+    /// Host time from a filled buffer, validated, in the configured time scale; the host
+    /// status carried by clock type 1 goes to `report`.
+    fn host_time(&self, buf: &PairingBuf, report: &mut Report) -> Result<Timespec> {
         let t = Timespec::new(buf.0.sec, buf.0.nsec).ok_or(EIO)?;
         if !self.has_status() {
             return Ok(t);
         }
         let st = buf_status(buf).ok_or(EIO)?;
-        status::record_host_status(&st);
+        report.host = Some(st);
         match self.timescale {
             Timescale::Tai => Ok(t),
             Timescale::Utc => utc_from_tai(t, st.tai_offset).ok_or(EIO),
@@ -429,79 +429,17 @@ fn buf_status(_buf: &PairingBuf) -> Option<HostStatus> {
     None
 }
 
-/// This CPU's pvclock page (`this_cpu_pvti()`), if kvm-clock set one up.
-///
-/// Call with interrupts (or preemption) disabled, so the CPU cannot change; kvm-clock never
-/// frees the pages.
-fn this_cpu_pvti() -> Option<*const bindings::pvclock_vcpu_time_info> {
-    // SAFETY: Reads this CPU's `hv_clock_per_cpu`; no requirements.
-    let p = unsafe { bindings::ptp_vmclock_this_cpu_pvti() };
-    (!p.is_null()).then_some(p.cast_const())
-}
-
-/// Whether kvm-clock set up per-CPU pvclock pages (kvm-clock cross timestamps).
-fn pvclock_available() -> bool {
-    this_cpu_pvti().is_some()
-}
-
-/// The kvm-clock epoch: this CPU's pvclock `(tsc_timestamp, system_time)`, read in one
-/// version section with preemption off (helpers.c); `None` without kvm-clock.
-///
-/// Under KVM's master clock every vCPU's page holds the same pair, and KVM changes it only
-/// when the VM's clock is set (`KVM_SET_CLOCK`: QEMU does it when a VM resumes, is restored
-/// or arrives on a live migration's destination) or the master clock is updated; a vCPU
-/// runs no guest code before its page has the new pair. A read that finds the pair it
-/// recorded knows that none of these happened since.
-pub(crate) fn kvmclock_epoch() -> Option<(u64, u64)> {
-    let (mut tsc, mut ns) = (0u64, 0u64);
-    // SAFETY: Both pointers are valid for writes; the helper reads this CPU's pvclock page,
-    // which kvm-clock never frees, with preemption disabled.
-    let ok = unsafe { bindings::ptp_vmclock_kvmclock_epoch(&mut tsc, &mut ns) };
-    ok.then_some((tsc, ns))
-}
-
-/// One version section of this CPU's pvclock page: converts a TSC value read inside it
-/// into kvm-clock nanoseconds with parameters that held throughout.
-///
-/// Begin and end on the same CPU (interrupts off); otherwise the conversion uses another
-/// vCPU's parameters (still a live page, but the wrong result).
-pub(crate) struct PvclockSection {
-    pvti: *const bindings::pvclock_vcpu_time_info,
-    version: u32,
-}
-
-impl PvclockSection {
-    /// Starts a section on this CPU's page (`pvclock_read_begin()`); `None` if kvm-clock
-    /// set up none.
-    pub(crate) fn begin() -> Option<Self> {
-        let pvti = this_cpu_pvti()?;
-        // SAFETY: `pvti` is a live pvclock page (`this_cpu_pvti`).
-        let version = unsafe { bindings::ptp_vmclock_pvclock_read_begin(pvti) };
-        Some(Self { pvti, version })
-    }
-
-    /// Converts `tsc`, read since [`PvclockSection::begin`] (`__pvclock_read_cycles()`);
-    /// `None` if the page changed meanwhile (`pvclock_read_retry()`: begin again).
-    pub(crate) fn end(&self, tsc: u64) -> Option<u64> {
-        // SAFETY: `self.pvti` is a live pvclock page (`begin`).
-        let ns = unsafe { bindings::ptp_vmclock_pvclock_read_cycles(self.pvti, tsc) };
-        // SAFETY: As above.
-        let changed = unsafe { bindings::ptp_vmclock_pvclock_read_retry(self.pvti, self.version) };
-        (!changed).then_some(ns)
-    }
-}
-
 impl Transport for Kvm {
     const NAME: &'static str = "kvm";
     const MAY_SERVE_TAI: bool = true;
 
     fn probe(config: &Config) -> Result<Self, ProbeError> {
-        if !kvm_para_available() {
+        if !sys::kvm_para_available() {
             return Err(ProbeError::unavailable(
                 "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
             ));
         }
-        if guest_mem_encrypted() {
+        if sys::guest_mem_encrypted() {
             return Err(ProbeError::unavailable(
                 "guest memory is encrypted (SEV/TDX): shared hypercall buffers not implemented",
             ));
@@ -512,10 +450,13 @@ impl Transport for Kvm {
         })?;
         kvm.timescale = config.timescale;
         kvm.legacy_only = config.pairing == PairingChoice::Legacy;
-        let tai = !kvm.legacy_only && kvm.try_tai();
-        match kvm.read(&mut NoBracket) {
+        if !kvm.legacy_only {
+            kvm.try_tai();
+        }
+        let mut report = Report::default();
+        match kvm.read(&mut NoBracket, &mut report) {
             Ok(_) => {
-                status::set_clock_pairing(if tai { "tai-status" } else { "legacy" });
+                kvm.probe_host = report.host;
                 Ok(kvm)
             }
             Err(e) if e == eopnotsupp() => Err(ProbeError::unavailable(
@@ -530,12 +471,12 @@ impl Transport for Kvm {
         }
     }
 
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
         let slot = self.slot()?;
         let mut guard = slot.lock();
         let buf = self.hypercall(&mut guard, bracket)?;
         drop(guard);
-        self.host_time(&buf)
+        self.host_time(&buf, report)
     }
 
     /// Clock type 1 states TAI and its offset.
@@ -547,7 +488,7 @@ impl Transport for Kvm {
         self.tsc_valid
     }
 
-    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+    fn read_paired(&self, counter: Counter, report: &mut Report) -> Result<PairedReading> {
         let slot = self.slot()?;
         let mut guard = slot.lock();
         match counter {
@@ -558,7 +499,7 @@ impl Transport for Kvm {
                     return Err(eopnotsupp());
                 }
                 Ok(PairedReading {
-                    time: self.host_time(&buf)?,
+                    time: self.host_time(&buf, report)?,
                     cycles: buf.0.tsc,
                 })
             }
@@ -579,7 +520,7 @@ impl Transport for Kvm {
                         return Err(eopnotsupp());
                     }
                     return Ok(PairedReading {
-                        time: self.host_time(&buf)?,
+                        time: self.host_time(&buf, report)?,
                         cycles,
                     });
                 }

@@ -13,9 +13,8 @@
 //! is. A clock disciplined from it follows the guest itself: it is useless for time.
 
 use crate::params::Config;
-use crate::status;
 use crate::time::Timespec;
-use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Report, Transport};
 use crate::vmclock::HostilePage;
 use kernel::bindings;
 use kernel::prelude::*;
@@ -40,12 +39,12 @@ pub(crate) struct Mock {
 }
 
 impl Mock {
-    /// Reads the hostile page, if any: it must never serve, only count its fallback.
-    fn try_page(&self, bracket: &mut impl Bracket) {
+    /// Reads the hostile page, if any: it must never serve, only report its fallback.
+    fn try_page(&self, bracket: &mut impl Bracket, report: &mut Report) {
         if let Some(p) = &self.page {
-            match p.read(bracket) {
+            match p.read(bracket, report) {
                 Ok(_) => pr_err!("mock: a hostile vmclock page served a read\n"),
-                Err(why) => status::count_fallback(why),
+                Err(why) => report.fallback = Some(why),
             }
         }
     }
@@ -70,8 +69,8 @@ impl Transport for Mock {
         Ok(t)
     }
 
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
-        self.try_page(bracket);
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
+        self.try_page(bracket, report);
         bracket.before();
         let t = realtime();
         bracket.after();
@@ -85,8 +84,8 @@ impl Transport for Mock {
     /// Pairs `CLOCK_REALTIME` with the TSC read right before it; there is no kvm-clock
     /// without KVM, so that counter fails with `ENODEV` (timekeeping then tells a guest
     /// whose clocksource is not the TSC apart, as with the other transports).
-    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
-        self.try_page(&mut NoBracket);
+    fn read_paired(&self, counter: Counter, report: &mut Report) -> Result<PairedReading> {
+        self.try_page(&mut NoBracket, report);
         match counter {
             Counter::Tsc => {
                 // SAFETY: `rdtsc` exists on every x86-64 CPU the kernel runs on and only

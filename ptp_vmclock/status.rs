@@ -34,262 +34,262 @@
 //! - `page_gpa` (test builds only): the guest physical address of the registered vmclock
 //!   page (`0x...`, `none` without one), for the kexec test (tests/guest/vmclock-kexec.sh).
 //!
-//! The counters are module-wide: atomics updated lock-free, the reads counter per CPU.
+//! The values are the fields of one [`State`], which the clock owns (an `Arc` it shares
+//! with the sysfs directory): atomics updated lock-free, the reads counter per CPU. The
+//! transports keep none of it: a read reports what it learned ([`Report`]) and the clock
+//! records it here ([`State::record`]).
+//!
+//! The directory belongs to a device: `status/` under the module's device
+//! (`/sys/devices/faux/ptp_vmclock_rs/` on 7.x, a faux device that is also the PTP clock's
+//! parent; `/sys/devices/ptp_vmclock_rs/` on 6.12, which has no faux bus). The ABI path
+//! `/sys/module/ptp_vmclock_rs/status` is a symlink to it.
 
 use crate::bindings;
-use crate::compat::{self, Atomic, Formatter, Relaxed, SetOnce};
-use crate::device::DevicePage;
-use crate::transport::Counter;
+use crate::compat::{self, faux, Atomic, Formatter, Relaxed};
+use crate::device::{DeviceChanges, DevicePage};
+use crate::sys::{rdtsc_ordered, PerCpuCounter};
+use crate::transport::{Counter, HostStatus, Leap, PageVersion, Report};
 use crate::vmclock::Fallback;
 use core::fmt::Write;
 use core::ptr::NonNull;
-use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, ThisModule};
+use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, sync::Arc, ThisModule};
 
-static TRANSPORT: SetOnce<&'static str> = SetOnce::new();
-static CLOCK_INDEX: SetOnce<i32> = SetOnce::new();
-/// 0: none yet, 1: kvm-clock, 2: tsc.
-static CROSSTSTAMP: Atomic<i32> = Atomic::new(0);
-static ERRORS: Atomic<u64> = Atomic::new(0);
-static LAST_ERROR: Atomic<i32> = Atomic::new(0);
-static TIMESCALE: SetOnce<&'static str> = SetOnce::new();
-static CLOCK_PAIRING: SetOnce<&'static str> = SetOnce::new();
-/// Whether the `HOST_*` values below hold a status yet.
-static HOST_VALID: Atomic<bool> = Atomic::new(false);
-static HOST_SYNC: Atomic<bool> = Atomic::new(false);
-/// 0: none, 1: ins, 2: del.
-static HOST_LEAP: Atomic<i32> = Atomic::new(0);
-static HOST_MAXERROR_US: Atomic<i64> = Atomic::new(0);
-static HOST_ESTERROR_US: Atomic<i64> = Atomic::new(0);
-static HOST_TAI_OFFSET: Atomic<i32> = Atomic::new(0);
-static REFUSED_READS: Atomic<u64> = Atomic::new(0);
-/// Whether a page was read yet.
-static PAGE_VALID: Atomic<bool> = Atomic::new(false);
-static PAGE_SEQ: Atomic<i64> = Atomic::new(0);
-static PAGE_GENERATION: Atomic<u64> = Atomic::new(0);
-static PAGE_COUNTER_VALUE: Atomic<u64> = Atomic::new(0);
-static PAGE_PERIOD: Atomic<u64> = Atomic::new(0);
-static PAGE_SHIFT: Atomic<i32> = Atomic::new(0);
-static PAGE_REGISTRATIONS: Atomic<u64> = Atomic::new(0);
-static PAGE_FALLBACKS: Atomic<u64> = Atomic::new(0);
-/// The registered page's guest physical address (0: none), test builds.
-#[cfg(ptp_vmclock_test_build)]
-static PAGE_GPA: Atomic<u64> = Atomic::new(0);
-/// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
-static PAGE_FALLBACK_LAST: Atomic<i32> = Atomic::new(0);
-/// The ACPI vmclock device's page while the status directory may show it (see
-/// [`set_device`]).
-static DEVICE: Atomic<*const DevicePage> = Atomic::new(core::ptr::null());
-static DEVICE_MARKER_CHANGES: Atomic<u64> = Atomic::new(0);
-static DEVICE_GENERATION_CHANGES: Atomic<u64> = Atomic::new(0);
-
-/// A leap second the host announces for the end of the UTC day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Leap {
-    /// None pending.
-    None,
-    /// A second will be inserted.
-    Ins,
-    /// A second will be deleted.
-    Del,
+/// The host's time status as of the latest read that carried one.
+struct HostCell {
+    /// Whether the values below hold a status yet.
+    valid: Atomic<bool>,
+    sync: Atomic<bool>,
+    /// 0: none, 1: ins, 2: del.
+    leap: Atomic<i32>,
+    maxerror_us: Atomic<i64>,
+    esterror_us: Atomic<i64>,
+    tai_offset: Atomic<i32>,
 }
 
-impl Leap {
-    /// The name shown in `host_leap`.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Leap::None => "none",
-            Leap::Ins => "ins",
-            Leap::Del => "del",
+/// The newest vmclock page version a read has seen.
+struct PageCell {
+    /// Whether a page was read yet.
+    valid: Atomic<bool>,
+    seq: Atomic<i64>,
+    generation: Atomic<u64>,
+    counter_value: Atomic<u64>,
+    period: Atomic<u64>,
+    shift: Atomic<i32>,
+}
+
+/// What the transport and the clock are at load: the fixed part of the status.
+pub(crate) struct Facts {
+    /// The transport in use.
+    pub(crate) transport: &'static str,
+    /// The time scale served.
+    pub(crate) timescale: &'static str,
+    /// The KVM clock-pairing interface in use, if any.
+    pub(crate) clock_pairing: Option<&'static str>,
+    /// The guest physical address of the registered vmclock page, if any (shown in test
+    /// builds only).
+    #[cfg_attr(not(ptp_vmclock_test_build), allow(dead_code))]
+    pub(crate) page_gpa: Option<u64>,
+    /// The ACPI vmclock device's page, if any, shown while the state lives.
+    pub(crate) device: Option<Arc<DevicePage>>,
+}
+
+/// The driver's status: what the files of the `status` directory show.
+pub(crate) struct State {
+    facts: Facts,
+    /// The index of the registered `/dev/ptpN`, -1 before the registration.
+    clock_index: Atomic<i32>,
+    reads: PerCpuCounter,
+    /// 0: none yet, 1: kvm-clock, 2: tsc.
+    crosststamp: Atomic<i32>,
+    errors: Atomic<u64>,
+    last_error: Atomic<i32>,
+    host: HostCell,
+    page: PageCell,
+    page_registrations: Atomic<u64>,
+    page_fallbacks: Atomic<u64>,
+    /// 0: none, else 1 + the index of the reason in `Fallback::ALL`.
+    page_fallback_last: Atomic<i32>,
+    device_marker_changes: Atomic<u64>,
+    device_generation_changes: Atomic<u64>,
+    /// VMware's maximum time lag from the latest `GETTIMEFULL`, 0 without one.
+    max_lag_us: Atomic<u32>,
+    /// Reads the host-status policy refused (clock.rs).
+    refused_reads: Atomic<u64>,
+}
+
+impl State {
+    /// The state of a clock with `facts`, which has learned what `probe` says so far.
+    pub(crate) fn new(facts: Facts, probe: &Report) -> Result<Arc<Self>> {
+        let state = Arc::new(
+            Self {
+                facts,
+                clock_index: Atomic::new(-1),
+                reads: PerCpuCounter::new()?,
+                crosststamp: Atomic::new(0),
+                errors: Atomic::new(0),
+                last_error: Atomic::new(0),
+                host: HostCell {
+                    valid: Atomic::new(false),
+                    sync: Atomic::new(false),
+                    leap: Atomic::new(0),
+                    maxerror_us: Atomic::new(0),
+                    esterror_us: Atomic::new(0),
+                    tai_offset: Atomic::new(0),
+                },
+                page: PageCell {
+                    valid: Atomic::new(false),
+                    seq: Atomic::new(0),
+                    generation: Atomic::new(0),
+                    counter_value: Atomic::new(0),
+                    period: Atomic::new(0),
+                    shift: Atomic::new(0),
+                },
+                page_registrations: Atomic::new(0),
+                page_fallbacks: Atomic::new(0),
+                page_fallback_last: Atomic::new(0),
+                device_marker_changes: Atomic::new(0),
+                device_generation_changes: Atomic::new(0),
+                max_lag_us: Atomic::new(0),
+                refused_reads: Atomic::new(0),
+            },
+            GFP_KERNEL,
+        )?;
+        state.record(probe);
+        Ok(state)
+    }
+
+    /// Records the index of the registered `/dev/ptpN`.
+    pub(crate) fn set_clock_index(&self, index: i32) {
+        self.clock_index.store(index, Relaxed);
+    }
+
+    /// Records what a read (or the probe) reported: the one place the transports' findings
+    /// reach the status.
+    pub(crate) fn record(&self, r: &Report) {
+        if let Some((version, host)) = &r.page {
+            self.record_page(version, host);
+        }
+        if let Some(host) = &r.host {
+            self.record_host_status(host);
+        }
+        if let Some(why) = r.fallback {
+            self.page_fallbacks.add(1u64, Relaxed);
+            self.page_fallback_last
+                .store(why.index() as i32 + 1, Relaxed);
+        }
+        match r.registration {
+            Some(true) => self.page_registrations.add(1u64, Relaxed),
+            Some(false) => compat::pr_warn_once!(
+                "registering the vmclock page again failed (reads fall back)\n"
+            ),
+            None => {}
+        }
+        if let Some(lag) = r.max_lag_us {
+            self.max_lag_us.store(lag, Relaxed);
+        }
+        self.count_device_changes(r.device_changes);
+    }
+
+    /// Records the host status of a successful read.
+    fn record_host_status(&self, st: &HostStatus) {
+        let h = &self.host;
+        h.sync.store(st.sync, Relaxed);
+        let leap = match st.leap {
+            Leap::None => 0,
+            Leap::Ins => 1,
+            Leap::Del => 2,
+        };
+        h.leap.store(leap, Relaxed);
+        h.maxerror_us.store(i64::from(st.maxerror_us), Relaxed);
+        h.esterror_us.store(i64::from(st.esterror_us), Relaxed);
+        h.tai_offset.store(st.tai_offset, Relaxed);
+        h.valid.store(true, Relaxed);
+    }
+
+    /// Records the page version a read saw and the host status it states, when it is not
+    /// the one recorded already. A version lasts for many reads (the host writes the page
+    /// about every 100 ms and at its timekeeper updates), so a read normally only loads two
+    /// words here: readers on other CPUs keep the cache line, where a store per read would
+    /// bounce it between them.
+    fn record_page(&self, v: &PageVersion, st: &HostStatus) {
+        let p = &self.page;
+        if p.valid.load(Relaxed)
+            && p.seq.load(Relaxed) == i64::from(v.seq)
+            && p.generation.load(Relaxed) == v.generation
+        {
+            return;
+        }
+        p.counter_value.store(v.counter_value, Relaxed);
+        p.period.store(v.period, Relaxed);
+        p.shift.store(i32::from(v.shift), Relaxed);
+        p.generation.store(v.generation, Relaxed);
+        p.seq.store(i64::from(v.seq), Relaxed);
+        self.record_host_status(st);
+        p.valid.store(true, Relaxed);
+    }
+
+    /// Counts changes of a page's disruption marker and/or generation.
+    pub(crate) fn count_device_changes(&self, c: DeviceChanges) {
+        if c.marker {
+            self.device_marker_changes.add(1u64, Relaxed);
+        }
+        if c.generation {
+            self.device_generation_changes.add(1u64, Relaxed);
         }
     }
-}
 
-/// The host's time status as one clock-pairing reply carried it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct HostStatus {
-    /// The host clock is synchronised (no `STA_UNSYNC`).
-    pub(crate) sync: bool,
-    /// A pending leap second.
-    pub(crate) leap: Leap,
-    /// The host's maximum error, in microseconds.
-    pub(crate) maxerror_us: u32,
-    /// The host's estimated error, in microseconds.
-    pub(crate) esterror_us: u32,
-    /// TAI - UTC, in seconds.
-    pub(crate) tai_offset: i32,
-}
-
-/// Records the time scale served (once per load).
-pub(crate) fn set_timescale(name: &'static str) {
-    TIMESCALE.populate(name);
-}
-
-/// Records the KVM clock-pairing interface in use (once per load).
-pub(crate) fn set_clock_pairing(name: &'static str) {
-    CLOCK_PAIRING.populate(name);
-}
-
-/// Records the host status of a successful read.
-pub(crate) fn record_host_status(st: &HostStatus) {
-    HOST_SYNC.store(st.sync, Relaxed);
-    let leap = match st.leap {
-        Leap::None => 0,
-        Leap::Ins => 1,
-        Leap::Del => 2,
-    };
-    HOST_LEAP.store(leap, Relaxed);
-    HOST_MAXERROR_US.store(i64::from(st.maxerror_us), Relaxed);
-    HOST_ESTERROR_US.store(i64::from(st.esterror_us), Relaxed);
-    HOST_TAI_OFFSET.store(st.tai_offset, Relaxed);
-    HOST_VALID.store(true, Relaxed);
-}
-
-/// The host status the latest read recorded, `None` before any (or without any status).
-pub(crate) fn host_status() -> Option<HostStatus> {
-    if !HOST_VALID.load(Relaxed) {
-        return None;
+    /// The host status the latest read recorded, `None` before any (or without any
+    /// status): what the host-status policy (clock.rs) judges.
+    pub(crate) fn host_status(&self) -> Option<HostStatus> {
+        let h = &self.host;
+        if !h.valid.load(Relaxed) {
+            return None;
+        }
+        let leap = match h.leap.load(Relaxed) {
+            1 => Leap::Ins,
+            2 => Leap::Del,
+            _ => Leap::None,
+        };
+        Some(HostStatus {
+            sync: h.sync.load(Relaxed),
+            leap,
+            maxerror_us: u32::try_from(h.maxerror_us.load(Relaxed)).unwrap_or(u32::MAX),
+            esterror_us: u32::try_from(h.esterror_us.load(Relaxed)).unwrap_or(u32::MAX),
+            tai_offset: h.tai_offset.load(Relaxed),
+        })
     }
-    let leap = match HOST_LEAP.load(Relaxed) {
-        1 => Leap::Ins,
-        2 => Leap::Del,
-        _ => Leap::None,
-    };
-    Some(HostStatus {
-        sync: HOST_SYNC.load(Relaxed),
-        leap,
-        maxerror_us: u32::try_from(HOST_MAXERROR_US.load(Relaxed)).unwrap_or(u32::MAX),
-        esterror_us: u32::try_from(HOST_ESTERROR_US.load(Relaxed)).unwrap_or(u32::MAX),
-        tai_offset: HOST_TAI_OFFSET.load(Relaxed),
-    })
-}
 
-/// Counts a read the host-status policy refused.
-pub(crate) fn count_refused() {
-    REFUSED_READS.add(1u64, Relaxed);
-}
-
-/// A version of the vmclock page: what the `page_*` files show of it.
-pub(crate) struct PageVersion {
-    /// The seqcount.
-    pub(crate) seq: u32,
-    /// The host timekeeper generation (KVM's extras).
-    pub(crate) generation: u64,
-    /// The TSC value the page's time belongs to, and the counter period (2^-(64 + shift) s).
-    pub(crate) counter_value: u64,
-    pub(crate) period: u64,
-    pub(crate) shift: u8,
-}
-
-/// Records the page version a read saw and the host status it states, when it is not the
-/// one recorded already. A version lasts for many reads (the host writes the page about
-/// every 100 ms and at its timekeeper updates), so a read normally only loads two words
-/// here: readers on other CPUs keep the cache line, where a store per read would bounce it
-/// between them.
-pub(crate) fn record_page(v: &PageVersion, st: &HostStatus) {
-    if PAGE_VALID.load(Relaxed)
-        && PAGE_SEQ.load(Relaxed) == i64::from(v.seq)
-        && PAGE_GENERATION.load(Relaxed) == v.generation
-    {
-        return;
+    /// Counts a read the host-status policy refused.
+    pub(crate) fn count_refused(&self) {
+        self.refused_reads.add(1u64, Relaxed);
     }
-    PAGE_COUNTER_VALUE.store(v.counter_value, Relaxed);
-    PAGE_PERIOD.store(v.period, Relaxed);
-    PAGE_SHIFT.store(i32::from(v.shift), Relaxed);
-    PAGE_GENERATION.store(v.generation, Relaxed);
-    PAGE_SEQ.store(i64::from(v.seq), Relaxed);
-    record_host_status(st);
-    PAGE_VALID.store(true, Relaxed);
-}
 
-/// Counts a read the hypercall served instead of the page, and why.
-pub(crate) fn count_fallback(why: Fallback) {
-    PAGE_FALLBACKS.add(1u64, Relaxed);
-    PAGE_FALLBACK_LAST.store(why.index() as i32 + 1, Relaxed);
-}
-
-/// Counts a page registration that worked; a failed one is logged once.
-pub(crate) fn count_page_registration(ok: bool) {
-    if ok {
-        PAGE_REGISTRATIONS.add(1u64, Relaxed);
-    } else {
-        compat::pr_warn_once!("registering the vmclock page again failed (reads fall back)\n");
+    /// Records the counter of a successful cross timestamp.
+    pub(crate) fn set_crosststamp(&self, counter: Counter) {
+        let v = match counter {
+            Counter::KvmClock => 1,
+            Counter::Tsc => 2,
+        };
+        self.crosststamp.store(v, Relaxed);
     }
-}
 
-/// Records the guest physical address of the registered vmclock page (test builds).
-#[cfg(ptp_vmclock_test_build)]
-pub(crate) fn set_page_gpa(gpa: u64) {
-    PAGE_GPA.store(gpa, Relaxed);
-}
-
-/// Publishes the device page to the status files (`None` withdraws it).
-///
-/// The caller keeps the page mapped from publishing it until it withdraws it, and
-/// withdraws it only once the status directory is gone (`device::Published`, dropped after
-/// [`Status`]).
-pub(crate) fn set_device(page: Option<&DevicePage>) {
-    DEVICE.store(page.map_or(core::ptr::null(), core::ptr::from_ref), Relaxed);
-}
-
-/// Counts a change of the device page's disruption marker and/or generation.
-pub(crate) fn count_device_changes(marker: bool, generation: bool) {
-    if marker {
-        DEVICE_MARKER_CHANGES.add(1u64, Relaxed);
+    /// Counts a failed read or cross timestamp.
+    pub(crate) fn count_error(&self, err: Error) {
+        self.errors.add(1u64, Relaxed);
+        self.last_error.store(err.to_errno(), Relaxed);
     }
-    if generation {
-        DEVICE_GENERATION_CHANGES.add(1u64, Relaxed);
-    }
-}
 
-/// Records the transport in use (once per load).
-pub(crate) fn set_transport(name: &'static str) {
-    TRANSPORT.populate(name);
-}
-
-/// Records the index of the registered `/dev/ptpN` (once per load).
-pub(crate) fn set_clock_index(index: i32) {
-    CLOCK_INDEX.populate(index);
-}
-
-/// Records the counter of a successful cross timestamp.
-pub(crate) fn set_crosststamp(counter: Counter) {
-    let v = match counter {
-        Counter::KvmClock => 1,
-        Counter::Tsc => 2,
-    };
-    CROSSTSTAMP.store(v, Relaxed);
-}
-
-/// Counts a successful host read.
-pub(crate) fn count_read() {
-    // SAFETY: `this_cpu_inc()` on this CPU's counter: safe against preemption and
-    // interrupts by definition (unlike `__this_cpu_inc()`); no other requirement.
-    unsafe { bindings::ptp_vmclock_reads_inc() };
-}
-
-/// Successful reads since the module was loaded, summed over the CPUs' counters.
-fn reads() -> u64 {
-    // SAFETY: Reads every CPU's counter; a concurrent increment is missed or counted, no
-    // more.
-    unsafe { bindings::ptp_vmclock_reads_sum() }
-}
-
-/// Counts a failed read or cross timestamp.
-pub(crate) fn count_error(err: Error) {
-    ERRORS.add(1u64, Relaxed);
-    LAST_ERROR.store(err.to_errno(), Relaxed);
-}
-
-/// Counts the outcome of a host read; the first failure per load is also logged.
-pub(crate) fn count<T>(result: &Result<T>) {
-    match result {
-        Ok(_) => count_read(),
-        Err(e) => {
-            compat::pr_warn_once!(
-                "host time read failed ({:?}); later failures are only counted in status/\n",
-                e
-            );
-            count_error(*e);
+    /// Counts the outcome of a host read; the first failure per load is also logged.
+    pub(crate) fn count<T>(&self, result: &Result<T>) {
+        match result {
+            Ok(_) => self.reads.inc(),
+            Err(e) => {
+                compat::pr_warn_once!(
+                    "host time read failed ({:?}); later failures are only counted in status/\n",
+                    e
+                );
+                self.count_error(*e);
+            }
         }
     }
 }
@@ -414,47 +414,52 @@ static GROUP: Group = Group({
     group
 });
 
-/// Formats the value of the attribute `attr`.
-fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core::fmt::Result {
+/// Formats the value of the attribute `attr` of `st`.
+fn format(
+    st: &State,
+    attr: *const bindings::kobj_attribute,
+    f: &mut Formatter<'_>,
+) -> core::fmt::Result {
     let is = |a: &'static Attr| core::ptr::eq(attr, &a.0);
-    if let Some(result) = format_test_build(attr, f) {
+    if let Some(result) = format_test_build(st, attr, f) {
         return result;
     }
+    let (host, page) = (&st.host, &st.page);
     if is(&ATTR_TRANSPORT) {
-        writeln!(f, "{}", TRANSPORT.as_ref().copied().unwrap_or("none"))
+        writeln!(f, "{}", st.facts.transport)
     } else if is(&ATTR_CLOCK) {
-        match CLOCK_INDEX.copy() {
-            Some(i) => writeln!(f, "ptp{}", i),
-            None => writeln!(f, "none"),
+        match st.clock_index.load(Relaxed) {
+            i if i >= 0 => writeln!(f, "ptp{}", i),
+            _ => writeln!(f, "none"),
         }
     } else if is(&ATTR_CROSSTSTAMP) {
-        let mode = match CROSSTSTAMP.load(Relaxed) {
+        let mode = match st.crosststamp.load(Relaxed) {
             1 => Counter::KvmClock.name(),
             2 => Counter::Tsc.name(),
             _ => "none",
         };
         writeln!(f, "{}", mode)
     } else if is(&ATTR_READS) {
-        writeln!(f, "{}", reads())
+        writeln!(f, "{}", st.reads.sum())
     } else if is(&ATTR_ERRORS) {
-        writeln!(f, "{}", ERRORS.load(Relaxed))
+        writeln!(f, "{}", st.errors.load(Relaxed))
     } else if is(&ATTR_LAST_ERROR) {
-        match LAST_ERROR.load(Relaxed) {
+        match st.last_error.load(Relaxed) {
             0 => writeln!(f, "0"),
             e => writeln!(f, "{} {:?}", e, Error::from_errno(e)),
         }
     } else if is(&ATTR_TIMESCALE) {
-        writeln!(f, "{}", TIMESCALE.as_ref().copied().unwrap_or("utc"))
+        writeln!(f, "{}", st.facts.timescale)
     } else if is(&ATTR_CLOCK_PAIRING) {
-        writeln!(f, "{}", CLOCK_PAIRING.as_ref().copied().unwrap_or("none"))
+        writeln!(f, "{}", st.facts.clock_pairing.unwrap_or("none"))
     } else if is(&ATTR_REFUSED_READS) {
-        writeln!(f, "{}", REFUSED_READS.load(Relaxed))
+        writeln!(f, "{}", st.refused_reads.load(Relaxed))
     } else if is(&ATTR_PAGE_REGISTRATIONS) {
-        writeln!(f, "{}", PAGE_REGISTRATIONS.load(Relaxed))
+        writeln!(f, "{}", st.page_registrations.load(Relaxed))
     } else if is(&ATTR_PAGE_FALLBACKS) {
-        writeln!(f, "{}", PAGE_FALLBACKS.load(Relaxed))
+        writeln!(f, "{}", st.page_fallbacks.load(Relaxed))
     } else if is(&ATTR_PAGE_FALLBACK_LAST) {
-        let last = match PAGE_FALLBACK_LAST.load(Relaxed) {
+        let last = match st.page_fallback_last.load(Relaxed) {
             0 => "none",
             i => Fallback::ALL
                 .get(i as usize - 1)
@@ -462,14 +467,11 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
         };
         writeln!(f, "{}", last)
     } else if is(&ATTR_DEVICE_MARKER_CHANGES) {
-        writeln!(f, "{}", DEVICE_MARKER_CHANGES.load(Relaxed))
+        writeln!(f, "{}", st.device_marker_changes.load(Relaxed))
     } else if is(&ATTR_DEVICE_GENERATION_CHANGES) {
-        writeln!(f, "{}", DEVICE_GENERATION_CHANGES.load(Relaxed))
+        writeln!(f, "{}", st.device_generation_changes.load(Relaxed))
     } else if is(&ATTR_DEVICE_PAGE) || is(&ATTR_DEVICE_MARKER) || is(&ATTR_DEVICE_GENERATION) {
-        // SAFETY: A published page stays mapped until after the status directory, whose
-        // `show` calls this, is gone (`set_device`).
-        let page = unsafe { DEVICE.load(Relaxed).as_ref() };
-        match page {
+        match &st.facts.device {
             None => writeln!(f, "none"),
             Some(_) if is(&ATTR_DEVICE_PAGE) => writeln!(f, "found"),
             Some(page) => match page.disruption() {
@@ -482,46 +484,46 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
             },
         }
     } else if is(&ATTR_PAGE_UPDATES) || is(&ATTR_PAGE_GENERATION) || is(&ATTR_PAGE_AGE) {
-        if !PAGE_VALID.load(Relaxed) {
+        if !page.valid.load(Relaxed) {
             writeln!(f, "none")
         } else if is(&ATTR_PAGE_UPDATES) {
-            writeln!(f, "{}", PAGE_SEQ.load(Relaxed) / 2)
+            writeln!(f, "{}", page.seq.load(Relaxed) / 2)
         } else if is(&ATTR_PAGE_GENERATION) {
-            writeln!(f, "{}", PAGE_GENERATION.load(Relaxed))
+            writeln!(f, "{}", page.generation.load(Relaxed))
         } else {
             // The age now, from the TSC and the page's own scale (a racing update may pair
             // one version's counter value with another's period: off by the period's
             // change for one read of this file, no more).
             let age_us = crate::vmclock::age_us(
-                crate::vmclock::rdtsc_ordered(),
-                PAGE_COUNTER_VALUE.load(Relaxed),
-                PAGE_PERIOD.load(Relaxed),
-                PAGE_SHIFT.load(Relaxed) as u8,
+                rdtsc_ordered(),
+                page.counter_value.load(Relaxed),
+                page.period.load(Relaxed),
+                page.shift.load(Relaxed) as u8,
             );
             writeln!(f, "{}", age_us)
         }
     } else if is(&ATTR_MAX_LAG) {
         // VMware's maximum time lag (GETTIMEFULL), which comes without a host status:
         // 0 with the other transports.
-        writeln!(f, "{}", crate::vmport::max_lag_us())
-    } else if !HOST_VALID.load(Relaxed) {
+        writeln!(f, "{}", st.max_lag_us.load(Relaxed))
+    } else if !host.valid.load(Relaxed) {
         // One of the host status attributes, before (or without) any status.
         writeln!(f, "unknown")
     } else if is(&ATTR_HOST_SYNC) {
-        writeln!(f, "{}", u8::from(HOST_SYNC.load(Relaxed)))
+        writeln!(f, "{}", u8::from(host.sync.load(Relaxed)))
     } else if is(&ATTR_HOST_MAXERROR) {
-        writeln!(f, "{}", HOST_MAXERROR_US.load(Relaxed))
+        writeln!(f, "{}", host.maxerror_us.load(Relaxed))
     } else if is(&ATTR_HOST_ESTERROR) {
-        writeln!(f, "{}", HOST_ESTERROR_US.load(Relaxed))
+        writeln!(f, "{}", host.esterror_us.load(Relaxed))
     } else if is(&ATTR_HOST_LEAP) {
-        let leap = match HOST_LEAP.load(Relaxed) {
+        let leap = match host.leap.load(Relaxed) {
             1 => Leap::Ins,
             2 => Leap::Del,
             _ => Leap::None,
         };
         writeln!(f, "{}", leap.name())
     } else if is(&ATTR_TAI_OFFSET) {
-        writeln!(f, "{}", HOST_TAI_OFFSET.load(Relaxed))
+        writeln!(f, "{}", host.tai_offset.load(Relaxed))
     } else {
         Err(core::fmt::Error)
     }
@@ -530,21 +532,23 @@ fn format(attr: *const bindings::kobj_attribute, f: &mut Formatter<'_>) -> core:
 /// Formats the attributes only test builds have (`page_gpa`); `None` for the others.
 #[cfg(ptp_vmclock_test_build)]
 fn format_test_build(
+    st: &State,
     attr: *const bindings::kobj_attribute,
     f: &mut Formatter<'_>,
 ) -> Option<core::fmt::Result> {
     if !core::ptr::eq(attr, &ATTR_PAGE_GPA.0) {
         return None;
     }
-    Some(match PAGE_GPA.load(Relaxed) {
-        0 => writeln!(f, "none"),
-        gpa => writeln!(f, "{:#x}", gpa),
+    Some(match st.facts.page_gpa {
+        None => writeln!(f, "none"),
+        Some(gpa) => writeln!(f, "{:#x}", gpa),
     })
 }
 
 /// Formats the attributes only test builds have: none here.
 #[cfg(not(ptp_vmclock_test_build))]
 fn format_test_build(
+    _st: &State,
     _attr: *const bindings::kobj_attribute,
     _f: &mut Formatter<'_>,
 ) -> Option<core::fmt::Result> {
@@ -555,67 +559,122 @@ fn format_test_build(
 ///
 /// # Safety
 ///
-/// Called by sysfs with one of this file's attributes and a buffer of `PAGE_SIZE` bytes.
+/// Called by sysfs with one of this file's attributes of a [`Status`] directory (`kobj`)
+/// and a buffer of `PAGE_SIZE` bytes.
 unsafe extern "C" fn show(
-    _kobj: *mut bindings::kobject,
+    kobj: *mut bindings::kobject,
     attr: *mut bindings::kobj_attribute,
     buf: *mut c_char,
 ) -> isize {
+    // SAFETY: `kobj` is the directory of a `Status`, whose parent device's driver data is
+    // the `State` that `Status` holds a reference to until after the directory is gone
+    // (`Status::register`, `drop`): the state is alive during this call.
+    let st = unsafe { &*bindings::ptp_vmclock_kobj_parent_drvdata(kobj).cast::<State>() };
     // SAFETY: sysfs passes a buffer of `PAGE_SIZE` bytes that is ours during the call.
     let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
     let mut f = Formatter::new(buf);
-    match format(attr, &mut f) {
+    match format(st, attr, &mut f) {
         // At most `PAGE_SIZE` bytes were written.
         Ok(()) => f.bytes_written() as isize,
         Err(_) => EIO.to_errno() as isize,
     }
 }
 
-/// The `status` directory; removed when dropped.
+/// The name of the directory and of the module's link to it.
+const STATUS: &CStr = c_str!("status");
+
+/// The `status` directory under the driver's device, and the module's `status` link to
+/// it; removed when dropped.
 ///
 /// # Invariants
 ///
-/// `kobj` is a kobject created by `kobject_create_and_add()` whose reference we own.
+/// `kobj` is a kobject created by `kobject_create_and_add()` under `device`'s kobject,
+/// whose reference we own; `device`'s driver data points to `_state` until `drop`;
+/// `module`, if not NULL, is this module's kobject, holding a link named [`STATUS`].
 pub(crate) struct Status {
     kobj: NonNull<bindings::kobject>,
+    device: *mut bindings::device,
+    module: *mut bindings::kobject,
+    _state: Arc<State>,
 }
 
-// SAFETY: The kobject may be released from any thread.
+// SAFETY: The kobject, the device's driver data and the link may be released from any
+// thread.
 unsafe impl Send for Status {}
-// SAFETY: `Status` has no `&self` methods that touch the kobject.
+// SAFETY: `Status` has no `&self` methods.
 unsafe impl Sync for Status {}
 
 impl Status {
-    /// Creates `/sys/module/<module>/status/`.
-    pub(crate) fn register(module: &'static ThisModule) -> Result<Self> {
+    /// Creates `status/` under the device `dev` (which must outlive the returned object)
+    /// showing `state`, and the link `/sys/module/<module>/status` to it.
+    pub(crate) fn register(
+        module: &'static ThisModule,
+        dev: &faux::Registration,
+        state: Arc<State>,
+    ) -> Result<Self> {
         let m = module.as_ptr();
         if m.is_null() {
-            // Built in: there is no module kobject to hang the directory on.
+            // Built in: there is no module kobject to hang the link on.
             return Err(ENODEV);
         }
-        // SAFETY: `m` is this module, whose `mkobj` sysfs directory exists before `init` runs
-        // and until after `exit` returns.
-        let parent = unsafe { &raw mut (*m).mkobj.kobj };
-        // SAFETY: The name is a valid C string; `parent` is a live kobject.
-        let kobj =
-            unsafe { bindings::kobject_create_and_add(c_str!("status").as_char_ptr(), parent) };
-        let kobj = NonNull::new(kobj).ok_or(ENOMEM)?;
+        let device = compat::device_as_raw(compat::faux_device(dev));
+        // The driver data first: `show` may run as soon as the files exist. The faux
+        // driver (and the 6.12 root device) keep no data of their own.
+        // SAFETY: `device` is a live device; the data stays valid while this object (which
+        // holds `state`) lives, and `drop` clears it.
+        unsafe {
+            bindings::ptp_vmclock_dev_set_drvdata(
+                device,
+                core::ptr::from_ref::<State>(&state).cast_mut().cast(),
+            )
+        };
+        // SAFETY: The name is a valid C string; the device's kobject is live.
+        let kobj = unsafe {
+            bindings::kobject_create_and_add(STATUS.as_char_ptr(), &raw mut (*device).kobj)
+        };
+        let Some(kobj) = NonNull::new(kobj) else {
+            // SAFETY: `device` is live; nothing uses the data yet.
+            unsafe { bindings::ptp_vmclock_dev_set_drvdata(device, core::ptr::null_mut()) };
+            return Err(ENOMEM);
+        };
+        // INVARIANT: created above; the reference is ours; the link comes next.
+        let mut this = Self {
+            kobj,
+            device,
+            module: core::ptr::null_mut(),
+            _state: state,
+        };
         // SAFETY: `kobj` is live; the group and its attributes are statics.
         let ret = unsafe { bindings::sysfs_create_group(kobj.as_ptr(), &GROUP.0) };
         if ret != 0 {
-            // SAFETY: We own the only reference, created above.
-            unsafe { bindings::kobject_put(kobj.as_ptr()) };
             return Err(Error::from_errno(ret));
         }
-        // INVARIANT: created above; the reference is ours.
-        Ok(Self { kobj })
+        // SAFETY: `m` is this module, whose `mkobj` sysfs directory exists before `init`
+        // runs and until after `exit` returns.
+        let mkobj = unsafe { &raw mut (*m).mkobj.kobj };
+        // SAFETY: Both kobjects are live; the name is a valid C string.
+        let ret =
+            unsafe { bindings::sysfs_create_link(mkobj, kobj.as_ptr(), STATUS.as_char_ptr()) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: the link exists.
+        this.module = mkobj;
+        Ok(this)
     }
 }
 
 impl Drop for Status {
     fn drop(&mut self) {
+        if !self.module.is_null() {
+            // SAFETY: By the type invariant the module's kobject holds the link.
+            unsafe { bindings::sysfs_remove_link(self.module, STATUS.as_char_ptr()) };
+        }
         // SAFETY: By the type invariant we own a reference; dropping the last one removes the
         // directory and its files, waiting for running `show` calls.
         unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
+        // SAFETY: `device` is live (it outlives this object); no `show` runs any more.
+        unsafe { bindings::ptp_vmclock_dev_set_drvdata(self.device, core::ptr::null_mut()) };
+        // `_state` is dropped after this.
     }
 }

@@ -15,13 +15,13 @@
 //! is decided in one place, [`probe_for`].
 
 use crate::compat::eopnotsupp;
-use crate::device::DevicePage;
+use crate::device::{DeviceChanges, DevicePage};
 use crate::kvm::{Kvm, Timescale};
 #[cfg(ptp_vmclock_test_build)]
 use crate::mock::Mock;
 use crate::params::Config;
 use crate::time::Timespec;
-use crate::vmclock::Vmclock;
+use crate::vmclock::{Fallback, Vmclock};
 use crate::vmport::Vmport;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -87,6 +87,77 @@ pub(crate) struct PairedReading {
     pub(crate) cycles: u64,
 }
 
+/// A leap second the host announces for the end of the UTC day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Leap {
+    /// None pending.
+    None,
+    /// A second will be inserted.
+    Ins,
+    /// A second will be deleted.
+    Del,
+}
+
+impl Leap {
+    /// The name shown in `host_leap`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Leap::None => "none",
+            Leap::Ins => "ins",
+            Leap::Del => "del",
+        }
+    }
+}
+
+/// The host's time status as one reading carried it (a clock-pairing reply, a page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HostStatus {
+    /// The host clock is synchronised (no `STA_UNSYNC`).
+    pub(crate) sync: bool,
+    /// A pending leap second.
+    pub(crate) leap: Leap,
+    /// The host's maximum error, in microseconds.
+    pub(crate) maxerror_us: u32,
+    /// The host's estimated error, in microseconds.
+    pub(crate) esterror_us: u32,
+    /// TAI - UTC, in seconds.
+    pub(crate) tai_offset: i32,
+}
+
+/// A version of the vmclock page that served a reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageVersion {
+    /// The seqcount.
+    pub(crate) seq: u32,
+    /// The host timekeeper generation (KVM's extras).
+    pub(crate) generation: u64,
+    /// The TSC value the page's time belongs to.
+    pub(crate) counter_value: u64,
+    /// The counter period, in 2^-(64 + shift) s.
+    pub(crate) period: u64,
+    /// The period's shift.
+    pub(crate) shift: u8,
+}
+
+/// What a read learned besides the time: the transport fills it in as it reads (also when
+/// the read fails), and the clock records it in its status, in one place
+/// (`status::State::record`). Transports keep no status of their own.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Report {
+    /// The host status the reading carried (clock-pairing type 1).
+    pub(crate) host: Option<HostStatus>,
+    /// The vmclock page version that served, with the host status it states.
+    pub(crate) page: Option<(PageVersion, HostStatus)>,
+    /// Why the vmclock page did not serve (the hypercall did, or tried).
+    pub(crate) fallback: Option<Fallback>,
+    /// A page registration was made: whether it worked.
+    pub(crate) registration: Option<bool>,
+    /// VMware's maximum time lag (`GETTIMEFULL`), in microseconds.
+    pub(crate) max_lag_us: Option<u32>,
+    /// Disruption signals a watched page moved (the mock transport's hostile page).
+    pub(crate) device_changes: DeviceChanges,
+}
+
 /// Why a transport cannot serve this guest.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ProbeError {
@@ -125,8 +196,8 @@ pub(crate) trait Transport: Sized + Send + Sync {
     }
 
     /// Reads the host's time; `bracket.before()` and `bracket.after()` run immediately
-    /// around the host access.
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec>;
+    /// around the host access. What else the read learned goes to `report`.
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec>;
 
     /// Whether [`Transport::read_paired`] can work at all.
     fn has_counter(&self) -> bool {
@@ -135,8 +206,9 @@ pub(crate) trait Transport: Sized + Send + Sync {
 
     /// Reads the host's time paired with the guest counter `counter`.
     ///
-    /// Fails with `ENODEV` when that counter is not available in this guest.
-    fn read_paired(&self, _counter: Counter) -> Result<PairedReading> {
+    /// Fails with `ENODEV` when that counter is not available in this guest. What else the
+    /// read learned goes to `report`.
+    fn read_paired(&self, _counter: Counter, _report: &mut Report) -> Result<PairedReading> {
         Err(eopnotsupp())
     }
 }
@@ -280,13 +352,43 @@ impl AnyTransport {
     }
 
     /// See [`Transport::read`].
-    pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
+    pub(crate) fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
         match self {
-            AnyTransport::Vmclock(t) => t.read(bracket),
-            AnyTransport::Kvm(t) => t.read(bracket),
-            AnyTransport::Vmport(t) => t.read(bracket),
+            AnyTransport::Vmclock(t) => t.read(bracket, report),
+            AnyTransport::Kvm(t) => t.read(bracket, report),
+            AnyTransport::Vmport(t) => t.read(bracket, report),
             #[cfg(ptp_vmclock_test_build)]
-            AnyTransport::Mock(t) => t.read(bracket),
+            AnyTransport::Mock(t) => t.read(bracket, report),
+        }
+    }
+
+    /// What the probe learned: the host status and VMware lag of its reads, the page
+    /// registration it made.
+    pub(crate) fn probe_report(&self) -> Report {
+        match self {
+            AnyTransport::Vmclock(t) => t.probe_report(),
+            AnyTransport::Kvm(t) => t.probe_report(),
+            AnyTransport::Vmport(t) => t.probe_report(),
+            #[cfg(ptp_vmclock_test_build)]
+            AnyTransport::Mock(_) => Report::default(),
+        }
+    }
+
+    /// The KVM clock-pairing interface in use (`tai-status` or `legacy`), `None` for
+    /// transports without one.
+    pub(crate) fn clock_pairing(&self) -> Option<&'static str> {
+        match self {
+            AnyTransport::Vmclock(t) => Some(t.kvm().clock_pairing()),
+            AnyTransport::Kvm(t) => Some(t.clock_pairing()),
+            _ => None,
+        }
+    }
+
+    /// The guest physical address of the registered vmclock page, if any.
+    pub(crate) fn page_gpa(&self) -> Option<u64> {
+        match self {
+            AnyTransport::Vmclock(t) => t.page_gpa(),
+            _ => None,
         }
     }
 
@@ -302,21 +404,25 @@ impl AnyTransport {
     }
 
     /// The ACPI vmclock device announced a disruption (live migration, snapshot
-    /// restore): see [`Vmclock::disrupted`].
-    pub(crate) fn disrupted(&self) {
+    /// restore): see [`Vmclock::disrupted`]. A page registration goes to `report`.
+    pub(crate) fn disrupted(&self, report: &mut Report) {
         if let AnyTransport::Vmclock(t) = self {
-            t.disrupted();
+            t.disrupted(report);
         }
     }
 
     /// See [`Transport::read_paired`].
-    pub(crate) fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+    pub(crate) fn read_paired(
+        &self,
+        counter: Counter,
+        report: &mut Report,
+    ) -> Result<PairedReading> {
         match self {
-            AnyTransport::Vmclock(t) => t.read_paired(counter),
-            AnyTransport::Kvm(t) => t.read_paired(counter),
-            AnyTransport::Vmport(t) => t.read_paired(counter),
+            AnyTransport::Vmclock(t) => t.read_paired(counter, report),
+            AnyTransport::Kvm(t) => t.read_paired(counter, report),
+            AnyTransport::Vmport(t) => t.read_paired(counter, report),
             #[cfg(ptp_vmclock_test_build)]
-            AnyTransport::Mock(t) => t.read_paired(counter),
+            AnyTransport::Mock(t) => t.read_paired(counter, report),
         }
     }
 }

@@ -32,9 +32,12 @@ use crate::device::DevicePage;
 use crate::device::DisruptionWatch;
 use crate::kvm::{self, Kvm, Timescale};
 use crate::params::Config;
-use crate::status::{self, HostStatus, Leap};
+use crate::sys::{self, rdtsc_ordered, PvclockSection};
 use crate::time::{Timespec, NSEC_PER_SEC};
-use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Transport};
+use crate::transport::{
+    Bracket, Counter, HostStatus, Leap, NoBracket, PageVersion, PairedReading, ProbeError, Report,
+    Transport,
+};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::types::Opaque;
@@ -220,7 +223,7 @@ pub(crate) enum Fallback {
     Future,
     /// Values no valid page holds (magic, version, counter, shift, period, range).
     Invalid,
-    /// The kvm-clock epoch changed since the page was registered ([`kvm::kvmclock_epoch`]):
+    /// The kvm-clock epoch changed since the page was registered ([`sys::kvmclock_epoch`]):
     /// the VM's clock was set (a resume, a snapshot restore, a live migration's
     /// destination, whose KVM knows nothing of the registration). The page may look
     /// fresh for [`MAX_AGE_FRAC`] while nobody updates it.
@@ -522,7 +525,7 @@ struct Registration {
     shut_down: Atomic<bool>,
     /// `ktime_get_mono_fast_ns()` of the last registration attempt.
     last_attempt_ns: Atomic<u64>,
-    /// The kvm-clock epoch ([`kvm::kvmclock_epoch`]) read right before the last
+    /// The kvm-clock epoch ([`sys::kvmclock_epoch`]) read right before the last
     /// registration attempt; (0, 0) without kvm-clock.
     epoch_tsc: Atomic<u64>,
     epoch_ns: Atomic<u64>,
@@ -597,11 +600,9 @@ impl Registration {
         Ok(reg)
     }
 
-    /// The guest physical address of the page.
+    /// The guest physical address of the page (in this pinned kmalloc allocation).
     fn gpa(&self) -> u64 {
-        // SAFETY: The page lives in this kmalloc allocation (direct map), which
-        // `slow_virt_to_phys()` resolves by walking the page tables.
-        unsafe { bindings::slow_virt_to_phys(self.page.get().cast()) }
+        sys::phys_addr(&self.page)
     }
 
     /// The reboot notifier callback: unregisters the page for good.
@@ -648,42 +649,39 @@ impl Registration {
     }
 
     /// Registers the page again if the last attempt was long enough ago; returns whether
-    /// it did so successfully.
-    fn reregister(&self) -> bool {
+    /// that worked, `None` when it did not try.
+    fn reregister(&self) -> Option<bool> {
         if self.shut_down.load(Relaxed) {
-            return false;
+            return None;
         }
         let now = now_ns();
         if now.wrapping_sub(self.last_attempt_ns.load(Relaxed)) < REREGISTER_INTERVAL_NS {
-            return false;
+            return None;
         }
         // Two readers may both get here; registering the same page twice is harmless.
         self.last_attempt_ns.store(now, Relaxed);
         self.record_epoch();
-        let ok = register_hypercall(self.gpa()) == 0;
-        status::count_page_registration(ok);
-        ok
+        Some(register_hypercall(self.gpa()) == 0)
     }
 
     /// Registers the page again at once, without [`REREGISTER_INTERVAL_NS`]'s rate limit:
     /// for a disruption the VMM announced (see [`Vmclock::disrupted`]), which happens once
-    /// per migration or restore, not once per read.
-    fn reregister_now(&self) -> bool {
+    /// per migration or restore, not once per read. Returns whether that worked, `None`
+    /// when it did not try.
+    fn reregister_now(&self) -> Option<bool> {
         if self.shut_down.load(Relaxed) || !self.registered.load(Relaxed) {
-            return false;
+            return None;
         }
         self.last_attempt_ns.store(now_ns(), Relaxed);
         self.record_epoch();
-        let ok = register_hypercall(self.gpa()) == 0;
-        status::count_page_registration(ok);
-        ok
+        Some(register_hypercall(self.gpa()) == 0)
     }
 
     /// Records the kvm-clock epoch before a registration: the host that answers it writes
     /// the page at once, so the page is current while the epoch stays. (An epoch that
     /// changes between this and the hypercall costs one more registration, no wrong read.)
     fn record_epoch(&self) {
-        let (tsc, ns) = kvm::kvmclock_epoch().unwrap_or((0, 0));
+        let (tsc, ns) = sys::kvmclock_epoch().unwrap_or((0, 0));
         self.epoch_tsc.store(tsc, Relaxed);
         self.epoch_ns.store(ns, Relaxed);
     }
@@ -692,7 +690,7 @@ impl Registration {
     /// (A reader racing with [`Registration::record_epoch`] may see half of the new pair:
     /// one needless fallback.) Without kvm-clock only the page's age tells.
     fn epoch_moved(&self) -> bool {
-        kvm::kvmclock_epoch().is_some_and(|(tsc, ns)| {
+        sys::kvmclock_epoch().is_some_and(|(tsc, ns)| {
             tsc != self.epoch_tsc.load(Relaxed) || ns != self.epoch_ns.load(Relaxed)
         })
     }
@@ -759,12 +757,13 @@ impl PinnedDrop for Registration {
 }
 
 /// Reads a page no older than `max_age`: the time in `timescale` and the TSC it belongs
-/// to; records what it saw.
+/// to; the page version that served and its host status go to `report`.
 fn read_page(
     page: &impl PageSource,
     max_age: u128,
     timescale: Timescale,
     bracket: &mut impl Bracket,
+    report: &mut Report,
 ) -> Result<(Timespec, u64), Fallback> {
     let s = page.snapshot(bracket).ok_or(Fallback::Unsettled)?;
     if !page.still_current() {
@@ -772,21 +771,15 @@ fn read_page(
     }
     let r = decode_aged(&s, max_age)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
-    let version = status::PageVersion {
+    let version = PageVersion {
         seq: s.seq,
         generation: s.kvm_generation,
         counter_value: s.counter_value,
         period: s.period,
         shift: s.shift,
     };
-    status::record_page(&version, &r.status);
+    report.page = Some((version, r.status));
     Ok((t, s.tsc))
-}
-
-/// The TSC, read in program order (`rdtsc_ordered()`).
-pub(crate) fn rdtsc_ordered() -> u64 {
-    // SAFETY: Reads the time-stamp counter; no requirements.
-    unsafe { bindings::ptp_vmclock_rdtsc_ordered() }
 }
 
 /// `KVM_HC_CLOCK_PAIRING(gpa, KVM_CLOCK_PAIRING_VMCLOCK)`: registers the page at `gpa`, or
@@ -800,8 +793,7 @@ fn register_hypercall(gpa: u64) -> i64 {
 
 /// `ktime_get_mono_fast_ns()`: lock-free from any context, fine for a rate limit.
 fn now_ns() -> u64 {
-    // SAFETY: May be called from any context.
-    unsafe { bindings::ktime_get_mono_fast_ns() }
+    sys::mono_fast_ns()
 }
 
 // --- The transport ---------------------------------------------------------------------------
@@ -877,20 +869,27 @@ impl Vmclock {
                 return Err((kvm, ProbeError::unavailable(refusal(ret))));
             }
         };
-        let this = Self {
+        Ok(Self {
             timescale: kvm.timescale(),
             kvm,
             reg: Some(reg),
             device: None,
             #[cfg(ptp_vmclock_test_build)]
             forget: forget::Forget::new(config.test.forget_page_after),
-        };
-        status::count_page_registration(true);
-        #[cfg(ptp_vmclock_test_build)]
-        if let Some(reg) = &this.reg {
-            status::set_page_gpa(reg.gpa());
+        })
+    }
+
+    /// What the probe learned: the hypercall's host status, the page registration.
+    pub(crate) fn probe_report(&self) -> Report {
+        Report {
+            registration: self.reg.as_ref().map(|_| true),
+            ..self.kvm.probe_report()
         }
-        Ok(this)
+    }
+
+    /// The guest physical address of the registered page, if one is.
+    pub(crate) fn page_gpa(&self) -> Option<u64> {
+        self.reg.as_ref().map(|reg| reg.gpa())
     }
 
     /// Which page serves: for the load line.
@@ -908,10 +907,15 @@ impl Vmclock {
     }
 
     /// Reads the page: the time in the configured time scale and the TSC it belongs to.
-    fn read_page(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
+    fn read_page(
+        &self,
+        bracket: &mut impl Bracket,
+        report: &mut Report,
+    ) -> Result<(Timespec, u64), Fallback> {
+        let ts = self.timescale;
         let r = match (&self.device, &self.reg) {
-            (Some(d), _) => read_page(&**d, DEVICE_MAX_AGE_FRAC, self.timescale, bracket),
-            (None, Some(reg)) => read_page(&**reg, MAX_AGE_FRAC, self.timescale, bracket),
+            (Some(d), _) => read_page(&**d, DEVICE_MAX_AGE_FRAC, ts, bracket, report),
+            (None, Some(reg)) => read_page(&**reg, MAX_AGE_FRAC, ts, bracket, report),
             // `reg` is only taken by `drop`.
             (None, None) => Err(Fallback::Unusable),
         };
@@ -922,12 +926,12 @@ impl Vmclock {
         r
     }
 
-    /// Counts a fallback; a stale or moved KVM page is registered again (rate-limited).
-    fn fall_back(&self, why: Fallback) {
-        status::count_fallback(why);
+    /// Reports a fallback; a stale or moved KVM page is registered again (rate-limited).
+    fn fall_back(&self, why: Fallback, report: &mut Report) {
+        report.fallback = Some(why);
         if why == Fallback::Stale || why == Fallback::Moved {
             if let Some(reg) = &self.reg {
-                reg.reregister();
+                report.registration = reg.reregister().or(report.registration);
             }
         }
     }
@@ -938,10 +942,10 @@ impl Vmclock {
     /// KVM knows nothing of it and never writes the page again, which keeps looking
     /// plausible until it goes stale ([`MAX_AGE_FRAC`], with the hypercall serving every
     /// read meanwhile). The change is the VMM's own signal, so the page is registered again
-    /// at once, not after [`REREGISTER_INTERVAL_NS`].
-    pub(crate) fn disrupted(&self) {
+    /// at once, not after [`REREGISTER_INTERVAL_NS`]. The registration goes to `report`.
+    pub(crate) fn disrupted(&self, report: &mut Report) {
         if let Some(reg) = &self.reg {
-            reg.reregister_now();
+            report.registration = reg.reregister_now().or(report.registration);
         }
     }
 }
@@ -968,8 +972,8 @@ impl Drop for Vmclock {
 fn check_unwritten(reg: &Registration) {
     const PATTERN: u64 = 0x5a5a_c3c3_0f0f_a5a5;
     reg.fill(PATTERN);
-    // SAFETY: `msleep()` may be called from process context (module unload).
-    unsafe { bindings::msleep(150) };
+    // Process context (module unload).
+    sys::msleep(150);
     if reg.holds(PATTERN) {
         pr_info!("vmclock page intact 150 ms after unregistration\n");
     } else {
@@ -1075,12 +1079,12 @@ impl Transport for Vmclock {
         self.kvm.serves_tai()
     }
 
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
-        match self.read_page(bracket) {
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
+        match self.read_page(bracket, report) {
             Ok((t, _)) => Ok(t),
             Err(why) => {
-                self.fall_back(why);
-                self.kvm.read(bracket)
+                self.fall_back(why, report);
+                self.kvm.read(bracket, report)
             }
         }
     }
@@ -1089,10 +1093,10 @@ impl Transport for Vmclock {
         true
     }
 
-    fn read_paired(&self, counter: Counter) -> Result<PairedReading> {
+    fn read_paired(&self, counter: Counter, report: &mut Report) -> Result<PairedReading> {
         let page = match counter {
             Counter::Tsc => self
-                .read_page(&mut NoBracket)
+                .read_page(&mut NoBracket, report)
                 .map(|(time, cycles)| PairedReading { time, cycles }),
             // The same TSC read converted by this CPU's pvclock page, inside one of its
             // version sections; interrupts off keep the CPU.
@@ -1101,21 +1105,21 @@ impl Transport for Vmclock {
                     return Err(ENODEV);
                 }
                 compat::with_irqs_off(|| {
-                    let mut section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                    let mut section = PvclockSection::begin().ok_or(Fallback::Unusable)?;
                     for _ in 0..kvm::PVCLOCK_RETRIES {
-                        let (time, tsc) = self.read_page(&mut NoBracket)?;
+                        let (time, tsc) = self.read_page(&mut NoBracket, report)?;
                         if let Some(cycles) = section.end(tsc) {
                             return Ok(PairedReading { time, cycles });
                         }
-                        section = kvm::PvclockSection::begin().ok_or(Fallback::Unusable)?;
+                        section = PvclockSection::begin().ok_or(Fallback::Unusable)?;
                     }
                     Err(Fallback::Unsettled)
                 })
             }
         };
         page.or_else(|why| {
-            self.fall_back(why);
-            self.kvm.read_paired(counter)
+            self.fall_back(why, report);
+            self.kvm.read_paired(counter, report)
         })
     }
 }
@@ -1249,13 +1253,17 @@ impl HostilePage {
 
     /// Reads the page like [`Vmclock`] does; the error is why it could not serve. A
     /// [`Hostile::Disruption`] page first has its marker moved and is watched as the
-    /// clock watches a device page.
-    pub(crate) fn read(&self, bracket: &mut impl Bracket) -> Result<(Timespec, u64), Fallback> {
+    /// clock watches a device page. What the read saw goes to `report`.
+    pub(crate) fn read(
+        &self,
+        bracket: &mut impl Bracket,
+        report: &mut Report,
+    ) -> Result<(Timespec, u64), Fallback> {
         if self.kind == Hostile::Disruption {
             self.disrupt();
-            self.watch.poll(&*self.reg);
+            report.device_changes = self.watch.poll(&*self.reg);
         }
-        read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket)
+        read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket, report)
     }
 
     /// Moves the marker (and every tenth time the generation) as a VMM does on a restore,

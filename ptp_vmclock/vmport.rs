@@ -15,21 +15,11 @@
 //! `PTP_SYS_OFFSET_PRECISE`, only brackets around the hypercall.
 
 use crate::bindings;
-use crate::compat::{Atomic, Relaxed};
 use crate::params::Config;
 use crate::time::{Timespec, NSEC_PER_SEC};
-use crate::transport::{Bracket, NoBracket, ProbeError, Transport};
+use crate::transport::{Bracket, NoBracket, ProbeError, Report, Transport};
 use kernel::ffi::c_ulong;
 use kernel::prelude::*;
-
-/// The host's maximum time lag (us) from the latest `GETTIMEFULL` answer, for sysfs.
-static MAX_LAG_US: Atomic<u32> = Atomic::new(0);
-
-/// The host's maximum time lag in microseconds, as the latest `GETTIMEFULL` reported it
-/// (0 with the precision clock, which reports none).
-pub(crate) fn max_lag_us() -> u32 {
-    MAX_LAG_US.load(Relaxed)
-}
 
 /// The backdoor's magic number (`'VMXh'`), which `GETTIMEFULL` answers in EAX.
 pub(crate) const MAGIC: u32 = 0x564D_5868;
@@ -96,11 +86,14 @@ enum Command {
 /// concurrent readers on different CPUs never wait on each other.
 pub(crate) struct Vmport {
     cmd: Command,
+    /// The host's maximum time lag the probe's `GETTIMEFULL` answered.
+    probe_lag_us: Option<u32>,
 }
 
 impl Vmport {
-    /// Issues `cmd`; the host time it answers.
-    fn get(cmd: Command, bracket: &mut impl Bracket) -> Result<Timespec> {
+    /// Issues `cmd`; the host time it answers (`GETTIMEFULL`'s maximum time lag goes to
+    /// `report`).
+    fn get(cmd: Command, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
         match cmd {
             Command::Pclk => {
                 let (mut hi, mut lo) = (0u32, 0u32);
@@ -122,7 +115,7 @@ impl Vmport {
                 // The command answers in EAX, the low half of the register returned.
                 r.eax = eax as u32;
                 let (t, lag) = decode_time_full(&r)?;
-                MAX_LAG_US.store(lag, Relaxed);
+                report.max_lag_us = Some(lag);
                 Ok(t)
             }
         }
@@ -139,8 +132,12 @@ impl Transport for Vmport {
             ));
         }
         for cmd in [Command::Pclk, Command::TimeFull] {
-            if Self::get(cmd, &mut NoBracket).is_ok() {
-                return Ok(Self { cmd });
+            let mut report = Report::default();
+            if Self::get(cmd, &mut NoBracket, &mut report).is_ok() {
+                return Ok(Self {
+                    cmd,
+                    probe_lag_us: report.max_lag_us,
+                });
             }
         }
         Err(ProbeError::unavailable(
@@ -148,8 +145,18 @@ impl Transport for Vmport {
         ))
     }
 
-    fn read(&self, bracket: &mut impl Bracket) -> Result<Timespec> {
-        Self::get(self.cmd, bracket)
+    fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
+        Self::get(self.cmd, bracket, report)
+    }
+}
+
+impl Vmport {
+    /// What the probe learned: the host's maximum time lag.
+    pub(crate) fn probe_report(&self) -> Report {
+        Report {
+            max_lag_us: self.probe_lag_us,
+            ..Report::default()
+        }
     }
 }
 
