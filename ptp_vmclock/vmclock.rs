@@ -766,10 +766,13 @@ fn read_page(
     report: &mut Report,
 ) -> Result<(Timespec, u64), Fallback> {
     let s = page.snapshot(bracket).ok_or(Fallback::Unsettled)?;
+    // What the page says of itself first (unusable, stale, invalid): a host whose clock
+    // left the TSC marks the page unusable, and KVM's master clock, off then, rewrites the
+    // kvm-clock epoch at every update.
+    let r = decode_aged(&s, max_age)?;
     if !page.still_current() {
         return Err(Fallback::Moved);
     }
-    let r = decode_aged(&s, max_age)?;
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
     let version = PageVersion {
         seq: s.seq,
