@@ -19,7 +19,7 @@
 //! - `page_registrations`: successful page registrations (the first one and those after
 //!   the page went stale or moved); `page_fallbacks`: reads the hypercall served instead of the
 //!   page; `page_fallback_last`: the latest reason (`none`, `unusable`, `unsettled`,
-//!   `stale`, `future`, `invalid`, `moved`);
+//!   `stale`, `future`, `invalid`, `moved`, `leap`);
 //! - `host_sync` (`0`/`1`), `host_maxerror_us`, `host_esterror_us`, `host_leap`
 //!   (`none`/`ins`/`del`), `tai_offset` (TAI - UTC, s): the host's time status as of the
 //!   latest successful read, or `unknown` when the interface carries no status;

@@ -228,17 +228,23 @@ pub(crate) enum Fallback {
     /// destination, whose KVM knows nothing of the registration). The page may look
     /// fresh for [`MAX_AGE_FRAC`] while nobody updates it.
     Moved,
+    /// UTC while the host announces a leap second: the page converts its TAI with the
+    /// TAI offset of its last refresh, which follows the host's leap only when KVM next
+    /// rewrites the page, while the host's `CLOCK_REALTIME` (the hypercall's UTC) steps at
+    /// its tick; until the announcement ends the hypercall serves UTC.
+    Leap,
 }
 
 impl Fallback {
     /// All reasons, in the order of their sysfs counters.
-    pub(crate) const ALL: [Fallback; 6] = [
+    pub(crate) const ALL: [Fallback; 7] = [
         Fallback::Unusable,
         Fallback::Unsettled,
         Fallback::Stale,
         Fallback::Future,
         Fallback::Invalid,
         Fallback::Moved,
+        Fallback::Leap,
     ];
 
     /// The name shown in sysfs.
@@ -250,6 +256,7 @@ impl Fallback {
             Fallback::Future => "future",
             Fallback::Invalid => "invalid",
             Fallback::Moved => "moved",
+            Fallback::Leap => "leap",
         }
     }
 
@@ -772,6 +779,9 @@ fn read_page(
     let r = decode_aged(&s, max_age)?;
     if !page.still_current() {
         return Err(Fallback::Moved);
+    }
+    if timescale == Timescale::Utc && r.status.leap != Leap::None {
+        return Err(Fallback::Leap);
     }
     let t = r.in_timescale(timescale).ok_or(Fallback::Invalid)?;
     let version = PageVersion {
