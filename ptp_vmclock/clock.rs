@@ -79,17 +79,10 @@ pub(crate) const MAXERROR_VALID: &str = "microseconds, 0 for no bound";
 
 /// Parses `host_maxerror_us=`: decimal microseconds that fit a `u32`; empty is 0 (no bound).
 pub(crate) fn parse_maxerror_us(value: &[u8]) -> Result<u32> {
-    if value.len() > 10 {
-        return Err(EINVAL);
+    if value.is_empty() {
+        return Ok(0);
     }
-    let n = value.iter().try_fold(0u64, |n, &c| {
-        if c.is_ascii_digit() {
-            Ok(n * 10 + u64::from(c - b'0'))
-        } else {
-            Err(EINVAL)
-        }
-    })?;
-    u32::try_from(n).map_err(|_| EINVAL)
+    u32::try_from(crate::params::parse_decimal(value)?).map_err(|_| EINVAL)
 }
 
 /// The error of a read the host-status policy refuses: `EBUSY`.

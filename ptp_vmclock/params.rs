@@ -182,6 +182,21 @@ fn parse_param<T>(
     })
 }
 
+/// Parses a decimal number without sign or spaces, of at most 18 digits (always fits a
+/// `u64`); nothing is an error.
+pub(crate) fn parse_decimal(value: &[u8]) -> Result<u64> {
+    if value.is_empty() || value.len() > 18 {
+        return Err(EINVAL);
+    }
+    value.iter().try_fold(0u64, |n, &c| {
+        if c.is_ascii_digit() {
+            Ok(n * 10 + u64::from(c - b'0'))
+        } else {
+            Err(EINVAL)
+        }
+    })
+}
+
 /// Parses `0` (or nothing) and `1`.
 #[cfg(ptp_vmclock_test_build)]
 fn parse_bool01(value: &[u8]) -> Result<bool> {

@@ -1018,16 +1018,7 @@ pub(crate) mod forget {
 
     /// Parses the parameter: a decimal number of reads.
     pub(crate) fn parse(value: &[u8]) -> Result<u64> {
-        if value.is_empty() || value.len() > 18 {
-            return Err(EINVAL);
-        }
-        value.iter().try_fold(0u64, |n, &c| {
-            if c.is_ascii_digit() {
-                Ok(n * 10 + u64::from(c - b'0'))
-            } else {
-                Err(EINVAL)
-            }
-        })
+        crate::params::parse_decimal(value)
     }
 
     impl Forget {

@@ -5,6 +5,15 @@
 # oracle: the host's time at the guest's own clock), while phc2sys or chronyd disciplines
 # the guest clock with the shipped integration files. Sourced after tests/lib.sh.
 
+# oracle_load PLAN: C ptp_kvm loaded as the judge, its PHC in $kvm (and our module
+# unloaded); without it every one of the PLAN results fails and the script ends.
+oracle_load() {
+	rmmod "$MOD" 2>/dev/null
+	modprobe ptp_kvm && kvm=$(ptp_by_name "$KVM_NAME") && return 0
+	for _ in $(seq "$1"); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
+	ktap_finished
+}
+
 # The phc2sys options of the shipped unit.
 P2S_OPTS=$(sed -n 's/^ExecStart=[^ ]*phc2sys //p' "$REPO/scripts/integration/phc2sys-ptp_vmclock.service")
 

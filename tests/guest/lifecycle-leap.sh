@@ -26,6 +26,7 @@
 # path (trap).
 # timeout: 600
 . "$REPO/tests/lib.sh"
+. "$REPO/tests/lifecycle.sh"
 ktap_print_header
 PLAN_T=12
 ktap_set_plan $((2 * PLAN_T))
@@ -114,8 +115,7 @@ judge() {
 				r, m, bad, straddle, dmax, jumps, tev
 		}' "$1"
 }
-opts=$(sed -n 's/^ExecStart=[^ ]*phc2sys //p' "$REPO/scripts/integration/phc2sys-ptp_vmclock.service")
-note "phc2sys options of the shipped unit: $opts"
+note "phc2sys options of the shipped unit: $P2S_OPTS"
 for t in kvm vmclock; do
 	# --- timescale=tai ------------------------------------------------------------------
 	rmmod "$MOD" 2>/dev/null
@@ -149,10 +149,8 @@ for t in kvm vmclock; do
 		fail_all $((PLAN_T - 5)) "transport=$t timescale=utc: the module did not load"
 		continue
 	fi
-	# The unit's options name /dev/ptp_vmclock (udev): this guest's device instead.
-	# shellcheck disable=SC2086
-	phc2sys ${opts//\/dev\/ptp_vmclock/$dev} >/tmp/leap-phc2sys-$t.log 2>&1 &
-	p2s=$!
+	phc2sys_start "$dev" /tmp/leap-phc2sys-$t.log
+	p2s=$P2S_PID
 	sleep 2
 	arm $S
 	ptptool track "$dev" "$kvm" "$(left $((S + AFTER)))" >/tmp/leap-utc-$t.log 2>/tmp/leap-utc-$t.err &
@@ -195,12 +193,7 @@ for t in kvm vmclock; do
 	# chronyd with the shipped snippet under a chrony.conf like Debian's (makestep 1 3
 	# before the confdir; no leapsectz), judged by ptp_kvm's PRECISE (ptptool monitor:
 	# guest realtime - host time, 10 times a second, from before chronyd starts).
-	mkdir -p /tmp/chrony/conf.d /run/chrony
-	cp "$REPO/scripts/integration/chrony-ptp_vmclock.conf" /tmp/chrony/conf.d/ptp_vmclock.conf
-	sed -i "s|/dev/ptp_vmclock|$dev|" /tmp/chrony/conf.d/ptp_vmclock.conf
-	printf '%s\n' "driftfile /tmp/chrony/drift" "makestep 1 3" "cmdport 0" \
-		"pidfile /run/chrony/lifecycle.pid" "confdir /tmp/chrony/conf.d" >/tmp/chrony/chrony.conf
-	rm -f /tmp/chrony/drift
+	chrony_conf "$dev"
 	arm $SC
 	ptptool monitor "$kvm" "$(left $((SC + CREC + 10)))" 10 --run /tmp/leap-chronyd-$t.log chronyd -d -u root -f /tmp/chrony/chrony.conf \
 		>/tmp/leap-chrony-$t.tsv 2>/tmp/leap-chrony-$t.err &

@@ -21,11 +21,7 @@
 ktap_print_header
 ktap_set_plan 30
 SAVE=60 BOUND=10000
-rmmod "$MOD" 2>/dev/null
-modprobe ptp_kvm && kvm=$(ptp_by_name "$KVM_NAME") || {
-	for i in $(seq 30); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
-	ktap_finished
-}
+oracle_load 30
 note "phc2sys options of the shipped unit: $P2S_OPTS"
 for ev in live save; do
 	for t in vmclock kvm; do

@@ -18,11 +18,7 @@
 ktap_print_header
 ktap_set_plan 14
 PAUSE=10 BOUND=10000
-rmmod "$MOD" 2>/dev/null
-modprobe ptp_kvm && kvm=$(ptp_by_name "$KVM_NAME") || {
-	for i in $(seq 14); do ktap_test_fail "C ptp_kvm (the judge) did not load"; done
-	ktap_finished
-}
+oracle_load 14
 # pause_after SECS: on L2, detached, SECS s from now QEMU stops this guest, and PAUSE s
 # later continues it (its monitor: scripts/guest/stage), while this guest reads on.
 pause_after() {
