@@ -19,6 +19,7 @@ pub mod driver {
     pub(crate) mod clock;
     pub(crate) mod compat;
     pub(crate) mod device;
+    pub(crate) mod hypercall;
     pub(crate) mod kvm;
     #[cfg(ptp_vmclock_test_build)]
     pub(crate) mod mock;

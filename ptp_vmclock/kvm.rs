@@ -13,6 +13,7 @@
 
 use crate::bindings;
 use crate::compat::{eopnotsupp, new_spinlock_irq, nr_cpu_ids, CpuId, SpinLockIrq};
+use crate::hypercall::{KvmGuest, PairingBuffer, ReplyClock};
 use crate::params::Config;
 use crate::sys::{self, PvclockSection};
 use crate::time::Timespec;
@@ -23,17 +24,13 @@ use kernel::prelude::*;
 
 // --- Clock types and host status (host/*.patch ABI) ---------------------------------------
 //
-// A patched host (host/*.patch) serves clock type `KVM_CLOCK_PAIRING_TAI` (1) and fills the
-// host's time status in the former padding, flagged by `KVM_CLOCK_PAIRING_F_STATUS`; an old
-// host answers type 1 with -KVM_EOPNOTSUPP. The flag and status bits are mirrored here so the
-// pure decoding below builds (and is tested) against any tree; when the target header has
-// the ABI (cfg `ptp_vmclock_host_status`, set by Kbuild) they are checked against it.
+// A patched host (host/*.patch) serves clock type `KVM_CLOCK_PAIRING_TAI` (1, `ReplyClock`
+// in hypercall.rs) and fills the host's time status in the former padding, flagged by
+// `KVM_CLOCK_PAIRING_F_STATUS`; an old host answers type 1 with -KVM_EOPNOTSUPP. The flag
+// and status bits are mirrored here so the pure decoding below builds (and is tested)
+// against any tree; when the target header has the ABI (cfg `ptp_vmclock_host_status`, set
+// by Kbuild) they are checked against it.
 
-/// Clock type `KVM_CLOCK_PAIRING_WALLCLOCK`: UTC, no status (upstream).
-const CLOCK_TYPE_WALLCLOCK: u64 = 0;
-/// Clock type `KVM_CLOCK_PAIRING_TAI`: TAI, with the host's status.
-#[cfg(ptp_vmclock_host_status)]
-const CLOCK_TYPE_TAI: u64 = 1;
 /// `kvm_clock_pairing.flags`: the status fields are valid.
 pub(crate) const F_STATUS: u32 = 1 << 0;
 /// `kvm_clock_pairing.flags`: `tsc` is not valid (host clocksource not TSC-based).
@@ -47,8 +44,6 @@ pub(crate) const STATUS_LEAP_DEL: u32 = 1 << 2;
 
 #[cfg(ptp_vmclock_host_status)]
 const _: () = {
-    assert!(CLOCK_TYPE_WALLCLOCK == bindings::KVM_CLOCK_PAIRING_WALLCLOCK as u64);
-    assert!(CLOCK_TYPE_TAI == bindings::KVM_CLOCK_PAIRING_TAI as u64);
     assert!(F_STATUS == bindings::KVM_CLOCK_PAIRING_F_STATUS);
     assert!(F_TSC_INVALID == bindings::KVM_CLOCK_PAIRING_F_TSC_INVALID);
     assert!(STATUS_SYNC == bindings::KVM_CLOCK_PAIRING_STATUS_SYNC);
@@ -189,76 +184,29 @@ pub(crate) fn map_hypercall_ret(ret: i64) -> Result {
     }
 }
 
-/// Issues `KVM_HC_CLOCK_PAIRING(gpa, clock_type)` through the kernel's `kvm_hypercall2()`
-/// (which picks VMCALL or VMMCALL, and the TDX path) and returns its result.
-///
-/// # Safety
-///
-/// This must be a KVM guest, and the host may write what `gpa` points to for `clock_type`:
-/// for types 0 and 1 a `struct kvm_clock_pairing` that nothing else accesses during the
-/// call; for type 2 (`KVM_CLOCK_PAIRING_VMCLOCK`) a page the caller keeps for the host
-/// until it unregisters it (or 0, which unregisters).
-pub(crate) unsafe fn clock_pairing_hypercall(gpa: u64, clock_type: u64) -> i64 {
-    // SAFETY: By the function's safety requirements the hypercall exists and the host only
-    // writes the memory the caller gave it.
-    let ret = unsafe {
-        bindings::ptp_vmclock_kvm_hypercall2(
-            bindings::KVM_HC_CLOCK_PAIRING,
-            gpa as kernel::ffi::c_ulong,
-            clock_type as kernel::ffi::c_ulong,
-        )
-    };
-    ret as i64
-}
+/// The reply of one hypercall.
+type Reply = bindings::kvm_clock_pairing;
 
-/// The hypercall buffer, on its own cache line.
-#[repr(C, align(64))]
-#[derive(Default)]
-struct PairingBuf(bindings::kvm_clock_pairing);
+/// One CPU's hypercall buffer behind its own lock, which disables interrupts while held.
+type Slot = Pin<KBox<SpinLockIrq<PairingBuffer>>>;
 
-/// One CPU's hypercall buffer and its guest physical address.
-///
-/// # Invariants
-///
-/// `gpa` is the guest physical address of `buf`: a `SlotData` lives pinned in a [`Slot`] and
-/// its contents are never moved or swapped.
-struct SlotData {
-    buf: PairingBuf,
-    gpa: u64,
-}
-
-/// A [`SlotData`] behind its own lock, which disables interrupts while held.
-type Slot = Pin<KBox<SpinLockIrq<SlotData>>>;
-
-/// Allocates a slot and records its physical address.
+/// Allocates a slot.
 fn new_slot() -> Result<Slot> {
-    let slot = KBox::pin_init(
-        new_spinlock_irq!(
-            SlotData {
-                buf: PairingBuf::default(),
-                gpa: 0,
-            },
-            "ptp_vmclock_kvm_slot"
-        ),
+    KBox::pin_init(
+        new_spinlock_irq!(PairingBuffer::new()?, "ptp_vmclock_kvm_slot"),
         GFP_KERNEL,
-    )?;
-    {
-        let mut data = slot.lock();
-        // The buffer lives in a kmalloc allocation (direct map), pinned: it never moves.
-        // INVARIANT: `gpa` now is the physical address of `buf`.
-        data.gpa = sys::phys_addr(&data.buf);
-    }
-    Ok(slot)
+    )
 }
 
 /// The KVM transport.
 pub(crate) struct Kvm {
+    guest: KvmGuest,
     insn: Insn,
     slots: KVec<Slot>,
     /// Whether the per-CPU pvclock pages can be used (kvm-clock cross timestamps).
     pvclock_ok: bool,
     /// The clock type every hypercall asks for.
-    clock_type: u64,
+    clock_type: ReplyClock,
     /// The time scale served (TAI only with clock type 1).
     timescale: Timescale,
     /// Whether the host's TSC values are valid (false: no cross timestamps).
@@ -278,6 +226,11 @@ impl Kvm {
         self.insn
     }
 
+    /// The proof that this is a KVM guest.
+    pub(crate) fn guest(&self) -> KvmGuest {
+        self.guest
+    }
+
     /// The time scale served.
     pub(crate) fn timescale(&self) -> Timescale {
         self.timescale
@@ -288,17 +241,18 @@ impl Kvm {
         self.pvclock_ok
     }
 
-    fn new(insn: Insn) -> Result<Self> {
+    fn new(guest: KvmGuest, insn: Insn) -> Result<Self> {
         let cpus = usize::try_from(nr_cpu_ids()).map_err(|_| EINVAL)?;
         let mut slots = KVec::with_capacity(cpus, GFP_KERNEL)?;
         for _ in 0..cpus {
             slots.push(new_slot()?, GFP_KERNEL)?;
         }
         Ok(Self {
+            guest,
             insn,
             slots,
             pvclock_ok: sys::pvclock_available(),
-            clock_type: CLOCK_TYPE_WALLCLOCK,
+            clock_type: ReplyClock::Wallclock,
             timescale: Timescale::Utc,
             tsc_valid: true,
             legacy_only: false,
@@ -313,7 +267,7 @@ impl Kvm {
 
     /// Whether replies carry the host status (clock type 1).
     fn has_status(&self) -> bool {
-        self.clock_type != CLOCK_TYPE_WALLCLOCK
+        self.clock_type != ReplyClock::Wallclock
     }
 
     /// The clock-pairing interface in use, as `status/clock_pairing` shows it.
@@ -335,7 +289,7 @@ impl Kvm {
 
     /// One hypercall on this CPU's slot, for probing.
     #[cfg(ptp_vmclock_host_status)]
-    fn read_buf(&self) -> Result<PairingBuf> {
+    fn read_buf(&self) -> Result<Reply> {
         let slot = self.slot()?;
         let mut guard = slot.lock();
         self.hypercall(&mut guard, &mut NoBracket)
@@ -344,10 +298,10 @@ impl Kvm {
     /// Tries clock type 1; on success switches to it (returns whether it did).
     #[cfg(ptp_vmclock_host_status)]
     fn try_tai(&mut self) -> bool {
-        self.clock_type = CLOCK_TYPE_TAI;
+        self.clock_type = ReplyClock::Tai;
         let ok = self.read_buf().and_then(|buf| {
             self.host_time(&buf, &mut Report::default())
-                .map(|_| buf.0.flags)
+                .map(|_| buf.flags)
         });
         match ok {
             Ok(flags) => {
@@ -356,7 +310,7 @@ impl Kvm {
             }
             // An old host refuses type 1 (-KVM_EOPNOTSUPP): fall back silently to type 0.
             Err(_) => {
-                self.clock_type = CLOCK_TYPE_WALLCLOCK;
+                self.clock_type = ReplyClock::Wallclock;
                 false
             }
         }
@@ -370,8 +324,8 @@ impl Kvm {
 
     /// Host time from a filled buffer, validated, in the configured time scale; the host
     /// status carried by clock type 1 goes to `report`.
-    fn host_time(&self, buf: &PairingBuf, report: &mut Report) -> Result<Timespec> {
-        let t = Timespec::new(buf.0.sec, buf.0.nsec).ok_or(EIO)?;
+    fn host_time(&self, buf: &Reply, report: &mut Report) -> Result<Timespec> {
+        let t = Timespec::new(buf.sec, buf.nsec).ok_or(EIO)?;
         if !self.has_status() {
             return Ok(t);
         }
@@ -392,28 +346,22 @@ impl Kvm {
             .ok_or(EIO)
     }
 
-    /// Runs one hypercall with the locked slot `data` and returns the buffer it filled.
+    /// Runs one hypercall with the locked slot `buf` and returns its reply.
     ///
     /// `bracket` runs immediately around the hypercall. The caller holds the slot's lock, so
     /// interrupts are off and the CPU cannot change.
-    fn hypercall(&self, data: &mut SlotData, bracket: &mut impl Bracket) -> Result<PairingBuf> {
-        let ptr: *mut PairingBuf = &mut data.buf;
+    fn hypercall(&self, buf: &mut PairingBuffer, bracket: &mut impl Bracket) -> Result<Reply> {
         bracket.before();
-        // SAFETY: `probe` established that this is a KVM guest; `data.gpa` is the physical
-        // address of `data.buf` (type invariant), ours alone under the lock.
-        let ret = unsafe { clock_pairing_hypercall(data.gpa, self.clock_type) };
+        let ret = buf.call(self.guest, self.clock_type);
         bracket.after();
         map_hypercall_ret(ret)?;
-        // SAFETY: `ptr` is valid and aligned; the host wrote it behind the compiler's back, so
-        // read it afresh.
-        Ok(unsafe { ptr.read_volatile() })
+        Ok(buf.reply())
     }
 }
 
 /// The host status of a filled buffer, if it carries one.
 #[cfg(ptp_vmclock_host_status)]
-fn buf_status(buf: &PairingBuf) -> Option<HostStatus> {
-    let b = &buf.0;
+fn buf_status(b: &Reply) -> Option<HostStatus> {
     decode_status(
         b.flags,
         b.status,
@@ -425,7 +373,7 @@ fn buf_status(buf: &PairingBuf) -> Option<HostStatus> {
 
 /// Without the ABI in the target headers a buffer never carries a status.
 #[cfg(not(ptp_vmclock_host_status))]
-fn buf_status(_buf: &PairingBuf) -> Option<HostStatus> {
+fn buf_status(_buf: &Reply) -> Option<HostStatus> {
     None
 }
 
@@ -434,17 +382,17 @@ impl Transport for Kvm {
     const MAY_SERVE_TAI: bool = true;
 
     fn probe(config: &Config) -> Result<Self, ProbeError> {
-        if !sys::kvm_para_available() {
+        let Some(guest) = KvmGuest::detect() else {
             return Err(ProbeError::unavailable(
                 "not a KVM guest (no KVMKVMKVM signature in CPUID 0x40000000..0x4000ff00)",
             ));
-        }
+        };
         if sys::guest_mem_encrypted() {
             return Err(ProbeError::unavailable(
                 "guest memory is encrypted (SEV/TDX): shared hypercall buffers not implemented",
             ));
         }
-        let mut kvm = Self::new(hypercall_insn()).map_err(|err| ProbeError {
+        let mut kvm = Self::new(guest, hypercall_insn()).map_err(|err| ProbeError {
             err,
             reason: "cannot allocate the per-CPU hypercall buffers",
         })?;
@@ -495,12 +443,12 @@ impl Transport for Kvm {
             Counter::Tsc => {
                 let buf = self.hypercall(&mut guard, &mut NoBracket)?;
                 drop(guard);
-                if buf.0.flags & F_TSC_INVALID != 0 {
+                if buf.flags & F_TSC_INVALID != 0 {
                     return Err(eopnotsupp());
                 }
                 Ok(PairedReading {
                     time: self.host_time(&buf, report)?,
-                    cycles: buf.0.tsc,
+                    cycles: buf.tsc,
                 })
             }
             Counter::KvmClock => {
@@ -512,11 +460,11 @@ impl Transport for Kvm {
                 for _ in 0..PVCLOCK_RETRIES {
                     let section = PvclockSection::begin().ok_or(ENODEV)?;
                     let buf = self.hypercall(&mut guard, &mut NoBracket)?;
-                    let Some(cycles) = section.end(buf.0.tsc) else {
+                    let Some(cycles) = section.end(buf.tsc) else {
                         continue;
                     };
                     drop(guard);
-                    if buf.0.flags & F_TSC_INVALID != 0 {
+                    if buf.flags & F_TSC_INVALID != 0 {
                         return Err(eopnotsupp());
                     }
                     return Ok(PairedReading {

@@ -13,18 +13,15 @@
 //! is. A clock disciplined from it follows the guest itself: it is useless for time.
 
 use crate::params::Config;
+use crate::sys;
 use crate::time::Timespec;
 use crate::transport::{Bracket, Counter, NoBracket, PairedReading, ProbeError, Report, Transport};
 use crate::vmclock::HostilePage;
-use kernel::bindings;
 use kernel::prelude::*;
 
 /// The guest's `CLOCK_REALTIME`.
 fn realtime() -> Result<Timespec> {
-    let mut ts = bindings::timespec64::default();
-    // SAFETY: `ts` is a valid, writable `timespec64`; `ktime_get_real_ts64()` only writes it
-    // and may be called from any context the PTP callbacks run in.
-    unsafe { bindings::ktime_get_real_ts64(&mut ts) };
+    let ts = sys::ktime_get_real_ts64();
     let nsec = i64::try_from(ts.tv_nsec).map_err(|_| EIO)?;
     Timespec::new(ts.tv_sec, nsec).ok_or(EIO)
 }
@@ -88,9 +85,7 @@ impl Transport for Mock {
         self.try_page(&mut NoBracket, report);
         match counter {
             Counter::Tsc => {
-                // SAFETY: `rdtsc` exists on every x86-64 CPU the kernel runs on and only
-                // reads the time-stamp counter.
-                let cycles = unsafe { core::arch::x86_64::_rdtsc() };
+                let cycles = sys::rdtsc_ordered();
                 Ok(PairedReading {
                     time: realtime()?,
                     cycles,

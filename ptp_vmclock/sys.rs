@@ -2,14 +2,17 @@
 
 //! Safe wrappers of the kernel primitives the driver files use: CPU and hypervisor facts,
 //! the TSC and the fast monotonic clock, a physical address, the kvm-clock pvclock page, a
-//! per-CPU counter, the ACPI vmclock device's memory resource and its mapping.
+//! per-CPU counter, the ACPI vmclock device's memory resource and its mapping, a reboot
+//! notifier.
 //!
 //! Most are static inline functions or macros that Rust cannot call, reached through the
 //! module's C helpers (helpers.c), as the kernel crate reaches its own through
 //! rust/helpers/. Each `unsafe` call is here, once, with the reason it holds; the driver
-//! files (kvm.rs, vmclock.rs, device.rs, status.rs) call these instead.
+//! files (kvm.rs, vmclock.rs, vmport.rs, device.rs, mock.rs) call these, and hypercall.rs's
+//! hypercalls, instead.
 
 use crate::bindings;
+use crate::compat::Opaque;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
@@ -255,4 +258,101 @@ impl Drop for MemRemap {
         // invariant); nothing reads it any more (`&mut self`).
         unsafe { bindings::memunmap(self.base.as_ptr().cast()) };
     }
+}
+
+/// What a [`RebootNotifier`] runs at reboot, halt, power-off and kexec (process context,
+/// before the devices shut down).
+pub(crate) trait RebootHandler: Send + Sync {
+    /// Runs once per reboot notification.
+    fn reboot(&self);
+}
+
+/// A reboot notifier (`register_reboot_notifier()`) holding the data `T` it runs
+/// [`RebootHandler::reboot`] on; it is registered by [`RebootNotifier::new`] and
+/// unregistered when dropped.
+///
+/// # Invariants
+///
+/// `nb` is registered as a reboot notifier from the end of [`RebootNotifier::new`] until
+/// `drop`, and only while the object is pinned in its box.
+#[pin_data(PinnedDrop)]
+pub(crate) struct RebootNotifier<T: RebootHandler> {
+    #[pin]
+    nb: Opaque<bindings::notifier_block>,
+    data: T,
+}
+
+// SAFETY: `nb` is only touched by the notifier chain, under its own lock; `data` is `Sync`.
+unsafe impl<T: RebootHandler> Sync for RebootNotifier<T> {}
+// SAFETY: Nothing in it is tied to a thread; `data` is `Send`.
+unsafe impl<T: RebootHandler> Send for RebootNotifier<T> {}
+
+impl<T: RebootHandler> RebootNotifier<T> {
+    /// Boxes `data` and registers the notifier.
+    pub(crate) fn new(data: T) -> Result<Pin<KBox<Self>>> {
+        let this = KBox::pin_init(
+            pin_init!(Self {
+                nb: Opaque::new(bindings::notifier_block {
+                    notifier_call: Some(Self::notify),
+                    ..crate::compat::zeroed()
+                }),
+                data,
+            }),
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `nb` is initialised and pinned in the box, which unregisters it in `drop`
+        // before it goes away.
+        unsafe { bindings::register_reboot_notifier(this.nb.get()) };
+        // INVARIANT: registered above.
+        Ok(this)
+    }
+
+    /// The notifier's callback.
+    ///
+    /// # Safety
+    ///
+    /// `nb` is the `nb` field of a live `RebootNotifier<T>` (the chain only calls
+    /// registered notifiers, and `drop` unregisters it before the object goes away).
+    unsafe extern "C" fn notify(
+        nb: *mut bindings::notifier_block,
+        _action: kernel::ffi::c_ulong,
+        _data: *mut kernel::ffi::c_void,
+    ) -> kernel::ffi::c_int {
+        // `Opaque<T>` is `repr(transparent)`: the field's address is the notifier block's.
+        let this = nb
+            .cast::<u8>()
+            .wrapping_sub(core::mem::offset_of!(Self, nb))
+            .cast::<Self>();
+        // SAFETY: By the safety requirements `this` is a live `RebootNotifier<T>`.
+        let this = unsafe { &*this };
+        this.data.reboot();
+        bindings::NOTIFY_DONE as kernel::ffi::c_int
+    }
+}
+
+impl<T: RebootHandler> core::ops::Deref for RebootNotifier<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+#[pinned_drop]
+impl<T: RebootHandler> PinnedDrop for RebootNotifier<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: `nb` was registered in `new` (type invariant); after this the chain no
+        // longer calls it, and a running call has returned.
+        unsafe { bindings::unregister_reboot_notifier(self.nb.get()) };
+    }
+}
+
+/// `ktime_get_real_ts64()`: the current `CLOCK_REALTIME`, from any context (the mock
+/// transport's "host time").
+#[cfg(ptp_vmclock_test_build)]
+pub(crate) fn ktime_get_real_ts64() -> bindings::timespec64 {
+    let mut ts = bindings::timespec64::default();
+    // SAFETY: `ts` is a valid, writable `timespec64`; the function only writes it.
+    unsafe { bindings::ktime_get_real_ts64(&mut ts) };
+    ts
 }

@@ -30,9 +30,10 @@ use crate::compat::{self, smp_mb, Atomic, Read, Relaxed};
 use crate::device::DevicePage;
 #[cfg(ptp_vmclock_test_build)]
 use crate::device::DisruptionWatch;
+use crate::hypercall::{KvmGuest, VmclockPage};
 use crate::kvm::{self, Kvm, Timescale};
 use crate::params::Config;
-use crate::sys::{self, rdtsc_ordered, PvclockSection};
+use crate::sys::{self, rdtsc_ordered, PvclockSection, RebootHandler, RebootNotifier};
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{
     Bracket, Counter, HostStatus, Leap, NoBracket, PageVersion, PairedReading, ProbeError, Report,
@@ -40,7 +41,6 @@ use crate::transport::{
 };
 use kernel::prelude::*;
 use kernel::sync::Arc;
-use kernel::types::Opaque;
 
 // --- The page layout ---------------------------------------------------------------------
 //
@@ -91,9 +91,6 @@ const STATUS_FREERUNNING: u8 = 3;
 const STATUS_UNRELIABLE: u8 = 4;
 const LEAP_PRE_POS: u8 = 1;
 const LEAP_PRE_NEG: u8 = 2;
-
-/// `KVM_CLOCK_PAIRING_VMCLOCK`: the clock type that registers a vmclock page.
-const CLOCK_TYPE_VMCLOCK: u64 = 2;
 
 #[cfg(ptp_vmclock_vmclock_abi)]
 const _: () = {
@@ -146,7 +143,6 @@ const _: () = {
     assert!(ABI_SIZE + offset_of!(E, unusable) == OFF_KVM_UNUSABLE);
     // The bytes KVM maintains: the ABI and its extras.
     assert!(ABI_SIZE + size_of::<E>() == 128);
-    assert!(bindings::KVM_CLOCK_PAIRING_VMCLOCK as u64 == CLOCK_TYPE_VMCLOCK);
 };
 
 // --- Bounds ------------------------------------------------------------------------------
@@ -506,29 +502,16 @@ pub(crate) trait PageSource {
 
 // --- The registered page --------------------------------------------------------------------
 
-/// Words of a page.
-const PAGE_WORDS: usize = 4096 / 8;
-
-/// A page registered with KVM, and the reboot notifier that unregisters it at reboot and
-/// kexec, so that neither firmware nor the next kernel finds the host writing into memory
-/// it now owns.
-///
-/// The owner unregisters the page ([`Registration::unregister`]) before dropping it, and
-/// leaks it if the host refuses (see [`Vmclock`]'s `Drop`).
-///
-/// # Invariants
-///
-/// `nb` is registered as a reboot notifier from the end of [`Registration::new`] until
-/// `drop`; while `registered` is true the host may write `page`.
-#[pin_data(PinnedDrop)]
-#[repr(C, align(4096))]
+/// The page KVM fills, registered with it, and what re-registering it needs: the rate
+/// limit and the kvm-clock epoch of the last registration. At reboot and kexec
+/// ([`RebootHandler`], through the [`RebootNotifier`] that holds it) it is unregistered, so
+/// that neither firmware nor the next kernel finds the host writing into memory it now
+/// owns.
 struct Registration {
-    /// The page the host writes behind the compiler's back (first: page-aligned).
-    #[pin]
-    page: Opaque<[u64; PAGE_WORDS]>,
-    /// Whether KVM may hold a registration of `page`.
-    registered: Atomic<bool>,
-    /// Set by the reboot notifier: never register again.
+    /// The page ([`VmclockPage`] unregisters it when dropped, and leaks it if the host
+    /// refuses).
+    page: VmclockPage,
+    /// Set at reboot: never register again.
     shut_down: Atomic<bool>,
     /// `ktime_get_mono_fast_ns()` of the last registration attempt.
     last_attempt_ns: Atomic<u64>,
@@ -536,20 +519,10 @@ struct Registration {
     /// registration attempt; (0, 0) without kvm-clock.
     epoch_tsc: Atomic<u64>,
     epoch_ns: Atomic<u64>,
-    #[pin]
-    nb: Opaque<bindings::notifier_block>,
     /// `test_reboot_keep=1` (test builds; always false otherwise, see
     /// [`Config::test_reboot_keep`]): the reboot notifier leaves the page registered.
     reboot_keep: bool,
 }
-
-// SAFETY: The page is only read with volatile loads (and written in `fill` only after the
-// host stopped writing it); the host's concurrent writes are what the seqcount is for. The
-// notifier block is only touched by the notifier chain, under its own lock. The other
-// fields are atomics.
-unsafe impl Sync for Registration {}
-// SAFETY: Nothing in it is tied to a thread.
-unsafe impl Send for Registration {}
 
 /// Why a page could not be registered.
 enum RegisterError {
@@ -560,99 +533,43 @@ enum RegisterError {
 }
 
 impl Registration {
-    /// Allocates a zeroed page and registers it; the host has written it once when this
-    /// returns.
-    fn new(config: &Config) -> Result<Pin<KBox<Self>>, RegisterError> {
-        let reg = Self::alloc(config.test_reboot_keep()).map_err(RegisterError::Alloc)?;
-        // Set first: a reboot racing with this unregisters a page that may be registered.
-        reg.registered.store(true, Relaxed);
+    /// Allocates a zeroed page and registers it with `kvm`'s host, with the reboot notifier
+    /// that unregisters it; the host has written it once when this returns.
+    fn new(
+        kvm: KvmGuest,
+        config: &Config,
+    ) -> Result<Pin<KBox<RebootNotifier<Self>>>, RegisterError> {
+        let reg = Self::alloc(Some(kvm), config.test_reboot_keep())
+            .and_then(RebootNotifier::new)
+            .map_err(RegisterError::Alloc)?;
         reg.record_epoch();
-        let ret = register_hypercall(reg.gpa());
+        let ret = reg.page.register();
         if ret != 0 {
-            reg.registered.store(false, Relaxed);
             return Err(RegisterError::Refused(ret));
         }
         Ok(reg)
     }
 
-    /// Allocates a zeroed page that no host knows of yet.
-    fn alloc(reboot_keep: bool) -> Result<Pin<KBox<Self>>> {
-        let reg = KBox::pin_init(
-            pin_init!(Self {
-                page <- Opaque::ffi_init(|p: *mut [u64; PAGE_WORDS]| {
-                    // SAFETY: `p` is valid for writes of the whole array.
-                    unsafe { p.write_bytes(0, 1) };
-                }),
-                registered: Atomic::new(false),
-                shut_down: Atomic::new(false),
-                last_attempt_ns: Atomic::new(now_ns()),
-                epoch_tsc: Atomic::new(0),
-                epoch_ns: Atomic::new(0),
-                reboot_keep,
-                nb <- Opaque::ffi_init(|nb: *mut bindings::notifier_block| {
-                    // SAFETY: `nb` is valid for writes during initialisation.
-                    unsafe {
-                        nb.write(bindings::notifier_block {
-                            notifier_call: Some(Self::reboot),
-                            ..compat::zeroed()
-                        })
-                    };
-                }),
-            }),
-            GFP_KERNEL,
-        )?;
-        // SAFETY: `nb` is initialised and pinned in the box, which stays alive until `drop`
-        // unregisters it (type invariant).
-        unsafe { bindings::register_reboot_notifier(reg.nb.get()) };
-        Ok(reg)
+    /// A zeroed page that no host knows of yet, which may be registered with `kvm`.
+    fn alloc(kvm: Option<KvmGuest>, reboot_keep: bool) -> Result<Self> {
+        Ok(Self {
+            page: VmclockPage::new(kvm)?,
+            shut_down: Atomic::new(false),
+            last_attempt_ns: Atomic::new(now_ns()),
+            epoch_tsc: Atomic::new(0),
+            epoch_ns: Atomic::new(0),
+            reboot_keep,
+        })
     }
 
-    /// The guest physical address of the page (in this pinned kmalloc allocation).
+    /// The guest physical address of the page.
     fn gpa(&self) -> u64 {
-        sys::phys_addr(&self.page)
-    }
-
-    /// The reboot notifier callback: unregisters the page for good.
-    ///
-    /// # Safety
-    ///
-    /// `nb` must be the `nb` field of a live `Registration`.
-    unsafe extern "C" fn reboot(
-        nb: *mut bindings::notifier_block,
-        _action: kernel::ffi::c_ulong,
-        _data: *mut kernel::ffi::c_void,
-    ) -> kernel::ffi::c_int {
-        // `Opaque<T>` is `repr(transparent)`: the field's address is the notifier block's.
-        let this = nb
-            .cast::<u8>()
-            .wrapping_sub(core::mem::offset_of!(Self, nb))
-            .cast::<Self>();
-        // SAFETY: By the safety requirements (the notifier is registered only by `new` and
-        // unregistered in `drop`, before the object goes away).
-        let this = unsafe { &*this };
-        this.shut_down.store(true, Relaxed);
-        if this.reboot_keep {
-            // The negative control of the kexec test: the host keeps writing the page.
-            mark_after_reboot(this, false);
-        } else if !this.unregister() {
-            pr_err!("cannot unregister the vmclock page at reboot\n");
-        } else if cfg!(ptp_vmclock_test_build) {
-            mark_after_reboot(this, true);
-        }
-        bindings::NOTIFY_DONE as kernel::ffi::c_int
+        self.page.gpa()
     }
 
     /// Unregisters the page; returns whether the host has stopped writing it.
     fn unregister(&self) -> bool {
-        if !self.registered.load(Relaxed) {
-            return true;
-        }
-        if register_hypercall(0) == 0 {
-            self.registered.store(false, Relaxed);
-            true
-        } else {
-            false
-        }
+        self.page.unregister()
     }
 
     /// Registers the page again if the last attempt was long enough ago; returns whether
@@ -668,7 +585,7 @@ impl Registration {
         // Two readers may both get here; registering the same page twice is harmless.
         self.last_attempt_ns.store(now, Relaxed);
         self.record_epoch();
-        Some(register_hypercall(self.gpa()) == 0)
+        Some(self.page.register() == 0)
     }
 
     /// Registers the page again at once, without [`REREGISTER_INTERVAL_NS`]'s rate limit:
@@ -676,12 +593,12 @@ impl Registration {
     /// per migration or restore, not once per read. Returns whether that worked, `None`
     /// when it did not try.
     fn reregister_now(&self) -> Option<bool> {
-        if self.shut_down.load(Relaxed) || !self.registered.load(Relaxed) {
+        if self.shut_down.load(Relaxed) || !self.page.registered() {
             return None;
         }
         self.last_attempt_ns.store(now_ns(), Relaxed);
         self.record_epoch();
-        Some(register_hypercall(self.gpa()) == 0)
+        Some(self.page.register() == 0)
     }
 
     /// Records the kvm-clock epoch before a registration: the host that answers it writes
@@ -702,34 +619,36 @@ impl Registration {
         })
     }
 
-    /// Writes the little-endian word at byte offset `off` (only into a page no host
-    /// writes: one never registered, or unregistered; the one exception is the kexec
-    /// test's negative control in test builds, see [`mark_after_reboot`]).
+    /// Writes the little-endian word at byte offset `off` (test builds: a hostile page,
+    /// which no host writes).
+    #[cfg(ptp_vmclock_test_build)]
     fn set_word(&self, off: usize, v: u64) {
-        let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and `i` in bounds: one aligned volatile store into
-        // `Opaque` memory the host may also write (in the exception above); readers only
-        // load from it and validate what they load (the pattern reads as invalid).
-        unsafe {
-            self.page
-                .get()
-                .cast::<u64>()
-                .add(i)
-                .write_volatile(v.to_le())
-        };
+        self.page.set_word(off, v);
     }
 
     /// Fills the page with `pattern` (only once the host no longer writes it, except for
     /// the kexec test's negative control: see [`mark_after_reboot`]).
     fn fill(&self, pattern: u64) {
-        for i in 0..PAGE_WORDS {
-            self.set_word(i * 8, pattern);
-        }
+        self.page.fill(pattern);
     }
 
     /// Whether every word of the page still holds `pattern`.
     fn holds(&self, pattern: u64) -> bool {
-        (0..PAGE_WORDS).all(|i| self.word(i * 8) == pattern)
+        self.page.holds(pattern)
+    }
+}
+
+impl RebootHandler for Registration {
+    fn reboot(&self) {
+        self.shut_down.store(true, Relaxed);
+        if self.reboot_keep {
+            // The negative control of the kexec test: the host keeps writing the page.
+            mark_after_reboot(self, false);
+        } else if !self.unregister() {
+            pr_err!("cannot unregister the vmclock page at reboot\n");
+        } else if cfg!(ptp_vmclock_test_build) {
+            mark_after_reboot(self, true);
+        }
     }
 }
 
@@ -738,28 +657,11 @@ impl PageSource for Registration {
 
     /// A page no host was given (the mock's hostile pages) has no host to move from.
     fn still_current(&self) -> bool {
-        !self.registered.load(Relaxed) || !self.epoch_moved()
+        !self.page.registered() || !self.epoch_moved()
     }
 
     fn word(&self, off: usize) -> u64 {
-        let i = (off / 8).min(PAGE_WORDS - 1);
-        // SAFETY: The page is live and aligned and `i` in bounds. A volatile load of an
-        // aligned word is one access, so the host's concurrent writes never tear it.
-        let w = unsafe { self.page.get().cast::<u64>().add(i).read_volatile() };
-        u64::from_le(w)
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for Registration {
-    fn drop(self: Pin<&mut Self>) {
-        // SAFETY: `nb` was registered in `new` (type invariant).
-        unsafe { bindings::unregister_reboot_notifier(self.nb.get()) };
-        // The owner unregistered the page (or leaked the object instead of dropping it);
-        // an early drop in `new` comes here with `registered` false.
-        if !self.unregister() {
-            pr_err!("vmclock page freed while registered\n");
-        }
+        self.page.word(off)
     }
 }
 
@@ -795,15 +697,6 @@ fn read_page(
     Ok((t, s.tsc))
 }
 
-/// `KVM_HC_CLOCK_PAIRING(gpa, KVM_CLOCK_PAIRING_VMCLOCK)`: registers the page at `gpa`, or
-/// unregisters with 0. Returns the hypercall's raw result.
-fn register_hypercall(gpa: u64) -> i64 {
-    // SAFETY: Only reached after the KVM transport's probe found KVM and a working
-    // KVM_HC_CLOCK_PAIRING. The host writes nothing but the registered page, which its
-    // `Registration` keeps registered only while it is alive.
-    unsafe { kvm::clock_pairing_hypercall(gpa, CLOCK_TYPE_VMCLOCK) }
-}
-
 /// `ktime_get_mono_fast_ns()`: lock-free from any context, fine for a rate limit.
 fn now_ns() -> u64 {
     sys::mono_fast_ns()
@@ -816,7 +709,7 @@ fn now_ns() -> u64 {
 pub(crate) struct Vmclock {
     kvm: Kvm,
     /// The page KVM fills; `None` when the device page serves (and after `drop` took it).
-    reg: Option<Pin<KBox<Registration>>>,
+    reg: Option<Pin<KBox<RebootNotifier<Registration>>>>,
     /// The ACPI vmclock device's page, when it serves the time.
     device: Option<Arc<DevicePage>>,
     timescale: Timescale,
@@ -872,7 +765,7 @@ impl Vmclock {
             let reason = "clock_pairing=legacy: clock type 0 only";
             return Err((kvm, ProbeError::unavailable(reason)));
         }
-        let reg = match Registration::new(config) {
+        let reg = match Registration::new(kvm.guest(), config) {
             Ok(reg) => reg,
             Err(RegisterError::Alloc(err)) => {
                 let reason = "cannot allocate the vmclock page";
@@ -928,13 +821,15 @@ impl Vmclock {
         let ts = self.timescale;
         let r = match (&self.device, &self.reg) {
             (Some(d), _) => read_page(&**d, DEVICE_MAX_AGE_FRAC, ts, bracket, report),
-            (None, Some(reg)) => read_page(&**reg, MAX_AGE_FRAC, ts, bracket, report),
+            (None, Some(reg)) => read_page(&***reg, MAX_AGE_FRAC, ts, bracket, report),
             // `reg` is only taken by `drop`.
             (None, None) => Err(Fallback::Unusable),
         };
         #[cfg(ptp_vmclock_test_build)]
         if r.is_ok() && self.device.is_none() {
-            self.forget.count_page_read();
+            if let Some(reg) = &self.reg {
+                self.forget.count_page_read(&reg.page);
+            }
         }
         r
     }
@@ -966,14 +861,9 @@ impl Vmclock {
 impl Drop for Vmclock {
     fn drop(&mut self) {
         let Some(reg) = self.reg.take() else { return };
-        if !reg.unregister() {
-            // The host may still write the page: never give it back to the allocator.
-            pr_err!("cannot unregister the vmclock page: leaking it\n");
-            // SAFETY: `nb` was registered by `Registration::new`; the object is leaked
-            // below, so its `drop` will not unregister it again.
-            unsafe { bindings::unregister_reboot_notifier(reg.nb.get()) };
-            core::mem::forget(reg);
-        } else if cfg!(ptp_vmclock_test_build) {
+        // A page the host refuses to unregister is leaked when `reg` is dropped
+        // ([`VmclockPage`]), after its reboot notifier is gone.
+        if reg.unregister() && cfg!(ptp_vmclock_test_build) {
             check_unwritten(&reg);
         }
     }
@@ -1001,8 +891,8 @@ fn check_unwritten(reg: &Registration) {
 /// stale, fall back and register it again.
 #[cfg(ptp_vmclock_test_build)]
 pub(crate) mod forget {
-    use super::register_hypercall;
     use crate::compat::{Atomic, Relaxed};
+    use crate::hypercall::VmclockPage;
     use kernel::prelude::*;
 
     /// The countdown of one transport.
@@ -1031,9 +921,9 @@ pub(crate) mod forget {
         }
 
         /// Counts a read the page served; the N-th unregisters the page.
-        pub(super) fn count_page_read(&self) {
+        pub(super) fn count_page_read(&self, page: &VmclockPage) {
             if self.after != 0 && self.reads.fetch_add(1, Relaxed) + 1 == self.after {
-                let ret = register_hypercall(0);
+                let ret = page.forget_at_host();
                 pr_info!(
                     "test build: vmclock page unregistered behind the transport after {} reads ({})\n",
                     self.after,
@@ -1190,7 +1080,7 @@ impl Hostile {
 /// must fail cleanly every time.
 #[cfg(ptp_vmclock_test_build)]
 pub(crate) struct HostilePage {
-    reg: Pin<KBox<Registration>>,
+    reg: Registration,
     kind: Hostile,
     /// [`Hostile::Disruption`]: what the module saw of the page's marker and generation.
     watch: DisruptionWatch,
@@ -1205,7 +1095,7 @@ impl HostilePage {
     /// A page holding `kind`, otherwise valid (TAI, 37 s offset, synchronised).
     pub(crate) fn new(kind: Hostile) -> Result<Self> {
         // A page no host knows of: no reboot notifier ever leaves it registered.
-        let reg = Registration::alloc(false)?;
+        let reg = Registration::alloc(None, false)?;
         let tsc = rdtsc_ordered();
         let (mut magic, mut seq, mut status, mut shift) =
             (VMCLOCK_MAGIC, 2u32, STATUS_SYNCHRONIZED, 31u8);
@@ -1251,7 +1141,7 @@ impl HostilePage {
             writing: Atomic::new(false),
             moves: Atomic::new(0),
         };
-        this.watch.start(&*this.reg);
+        this.watch.start(&this.reg);
         Ok(this)
     }
 
@@ -1265,9 +1155,9 @@ impl HostilePage {
     ) -> Result<(Timespec, u64), Fallback> {
         if self.kind == Hostile::Disruption {
             self.disrupt();
-            report.device_changes = self.watch.poll(&*self.reg);
+            report.device_changes = self.watch.poll(&self.reg);
         }
-        read_page(&*self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket, report)
+        read_page(&self.reg, MAX_AGE_FRAC, Timescale::Utc, bracket, report)
     }
 
     /// Moves the marker (and every tenth time the generation) as a VMM does on a restore,

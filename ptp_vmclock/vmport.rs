@@ -14,7 +14,7 @@
 //! seconds' high word, which is zero until 2106). Neither pairs the time with a guest counter: no
 //! `PTP_SYS_OFFSET_PRECISE`, only brackets around the hypercall.
 
-use crate::bindings;
+use crate::hypercall::VmwareGuest;
 use crate::params::Config;
 use crate::time::{Timespec, NSEC_PER_SEC};
 use crate::transport::{Bracket, NoBracket, ProbeError, Report, Transport};
@@ -67,12 +67,6 @@ pub(crate) fn decode_pclk(eax: c_ulong, hi: u32, lo: u32) -> Result<Timespec> {
     Timespec::new(ns / NSEC_PER_SEC, ns % NSEC_PER_SEC).ok_or(EIO)
 }
 
-/// Whether the kernel identified a VMware hypervisor.
-fn hypervisor_is_vmware() -> bool {
-    // SAFETY: Reads `x86_hyper_type`, set once during early boot.
-    unsafe { bindings::ptp_vmclock_hypervisor_is_vmware() }
-}
-
 /// The command that serves the time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Command {
@@ -85,6 +79,7 @@ enum Command {
 /// The vmport transport. Each read is one hypercall and no shared state but the lag, so
 /// concurrent readers on different CPUs never wait on each other.
 pub(crate) struct Vmport {
+    vmware: VmwareGuest,
     cmd: Command,
     /// The host's maximum time lag the probe's `GETTIMEFULL` answered.
     probe_lag_us: Option<u32>,
@@ -93,27 +88,31 @@ pub(crate) struct Vmport {
 impl Vmport {
     /// Issues `cmd`; the host time it answers (`GETTIMEFULL`'s maximum time lag goes to
     /// `report`).
-    fn get(cmd: Command, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
+    fn get(
+        vmware: VmwareGuest,
+        cmd: Command,
+        bracket: &mut impl Bracket,
+        report: &mut Report,
+    ) -> Result<Timespec> {
         match cmd {
             Command::Pclk => {
-                let (mut hi, mut lo) = (0u32, 0u32);
                 bracket.before();
-                // SAFETY: Only called after `probe` found a VMware hypervisor (the
-                // transport exists only then); the helper writes the two outputs.
-                let eax = unsafe { bindings::ptp_vmclock_vmware_pclk_gettime(&mut hi, &mut lo) };
+                let (eax, hi, lo) = vmware.pclk_gettime();
                 bracket.after();
                 decode_pclk(eax, hi, lo)
             }
             Command::TimeFull => {
-                let mut r = Regs::default();
                 bracket.before();
-                // SAFETY: As above; the helper writes the three outputs.
-                let eax = unsafe {
-                    bindings::ptp_vmclock_vmware_gettimefull(&mut r.ebx, &mut r.ecx, &mut r.edx)
-                };
+                let (eax, ebx, ecx, edx) = vmware.gettimefull();
                 bracket.after();
                 // The command answers in EAX, the low half of the register returned.
-                r.eax = eax as u32;
+                let r = Regs {
+                    eax: eax as u32,
+                    ebx,
+                    ecx,
+                    edx,
+                    esi: 0,
+                };
                 let (t, lag) = decode_time_full(&r)?;
                 report.max_lag_us = Some(lag);
                 Ok(t)
@@ -126,15 +125,16 @@ impl Transport for Vmport {
     const NAME: &'static str = "vmport";
 
     fn probe(_config: &Config) -> Result<Self, ProbeError> {
-        if !hypervisor_is_vmware() {
+        let Some(vmware) = VmwareGuest::detect() else {
             return Err(ProbeError::unavailable(
                 "the kernel did not identify a VMware hypervisor (x86_hyper_type): backdoor not touched",
             ));
-        }
+        };
         for cmd in [Command::Pclk, Command::TimeFull] {
             let mut report = Report::default();
-            if Self::get(cmd, &mut NoBracket, &mut report).is_ok() {
+            if Self::get(vmware, cmd, &mut NoBracket, &mut report).is_ok() {
                 return Ok(Self {
+                    vmware,
                     cmd,
                     probe_lag_us: report.max_lag_us,
                 });
@@ -146,7 +146,7 @@ impl Transport for Vmport {
     }
 
     fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
-        Self::get(self.cmd, bracket, report)
+        Self::get(self.vmware, self.cmd, bracket, report)
     }
 }
 
