@@ -331,3 +331,43 @@ impl VmwareGuest {
         (eax, ebx, ecx, edx)
     }
 }
+
+#[cfg(all(ptp_vmclock_test_build, not(ptp_vmclock_v6_12)))]
+#[kernel::prelude::kunit_tests(ptp_vmclock_rs_hypercall)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_without_kvm() {
+        let page = VmclockPage::new(None).unwrap();
+        assert_eq!(page.gpa() % 4096, 0);
+        assert!(page.holds(0));
+        // A page given no KVM is never registered, and unregisters trivially.
+        assert_eq!(page.register(), ENOSYS_RET);
+        assert!(!page.registered());
+        assert!(page.unregister());
+        // Words: little-endian round trip, offsets rounded down to a word, clamped to the
+        // page's last word.
+        page.set_word(8, 0x1122_3344_5566_7788);
+        assert_eq!(page.word(8), 0x1122_3344_5566_7788);
+        assert_eq!(page.word(15), 0x1122_3344_5566_7788);
+        page.set_word(1 << 20, 5);
+        assert_eq!(page.word(4088), 5);
+        page.fill(7);
+        assert!(page.holds(7));
+        assert!(!page.holds(0));
+    }
+
+    #[test]
+    fn pairing_buffer() {
+        let buf = PairingBuffer::new().unwrap();
+        // One cache line, in the direct map.
+        assert_eq!(buf.gpa % 64, 0);
+        assert_eq!(core::mem::size_of::<ReplyMem>(), 64);
+        assert_eq!((buf.reply().sec, buf.reply().flags), (0, 0));
+        assert_eq!(
+            (ReplyClock::Wallclock.number(), ReplyClock::Tai.number()),
+            (0, 1)
+        );
+    }
+}

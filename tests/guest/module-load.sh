@@ -2,7 +2,7 @@
 . "$REPO/tests/lib.sh"
 ktap_print_header
 # 7.x: one result per KUnit suite too (6.12 has none: one skip).
-case "$(uname -r)" in 6.12.*) ktap_set_plan 8 ;; *) ktap_set_plan 15 ;; esac
+case "$(uname -r)" in 6.12.*) ktap_set_plan 8 ;; *) ktap_set_plan 16 ;; esac
 log_mark
 check "insmod ptp_vmclock_rs.ko" insmod "$PTP_VMCLOCK_KO"
 dev=$(ptp_by_name "$OUR_NAME")
@@ -37,7 +37,7 @@ case "$(uname -r)" in
 *)
 	check "KUnit suites in the module ran at load and all passed" \
 		bash -c "grep -q ' ok ' <<<'$kunit' && ! grep -q 'not ok' <<<'$kunit'"
-	for s in clock kvm ptp time transport vmclock vmport; do
+	for s in clock hypercall kvm ptp time transport vmclock vmport; do
 		check "KUnit suite ptp_vmclock_rs_$s ran and passed" \
 			grep -qE " ok [0-9]+ ptp_vmclock_rs_$s\$" <<<"$kunit"
 	done ;;
