@@ -17,8 +17,8 @@
 #                        groups are skipped there, host-debug runs the host/ series'
 #                        KVM selftest on a debug L2 (Documentation/testing.rst, "The debug kernel")
 #   make check-debug-mock  only the group mock on the debug kernel (what CI adds)
-#   make check-lifecycle   set-up + the test guest saved, restored and live-migrated
-#                        (tests/run --lifecycle; CI adds it when time allows)
+#   make check-lifecycle   set-up + the test guest saved, restored and live-migrated, and
+#                        a host leap second (tests/run --lifecycle; CI adds it when time allows)
 #   make run             set-up + demo: phc2sys disciplining the guest clock from ours
 #   make bench           set-up + benchmarks against C ptp_kvm and NTP (bench/results.md)
 #   make check-stock     set-up + build for and run on Debian's unmodified 7.3 kernel
