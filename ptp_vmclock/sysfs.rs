@@ -339,9 +339,15 @@ impl<T: Show> Drop for Directory<T> {
             // SAFETY: By the type invariant the module's kobject holds the link `name`.
             unsafe { bindings::sysfs_remove_link(self.module, self.name.as_char_ptr()) };
         }
-        // SAFETY: By the type invariant we own a reference; dropping the last one removes the
-        // directory and its files, waiting for running `show` calls.
-        unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
+        // `kobject_del()` removes the directory and its files now, waiting for running `show`
+        // calls, whoever else holds a reference (the last put would do it only when it is the
+        // last, and late with `CONFIG_DEBUG_KOBJECT_RELEASE`); the put releases ours.
+        // SAFETY: By the type invariant the kobject is live and in sysfs, and we own a
+        // reference.
+        unsafe {
+            bindings::kobject_del(self.kobj.as_ptr());
+            bindings::kobject_put(self.kobj.as_ptr());
+        }
         // `_drvdata` is dropped after this: the driver data is cleared, then the `T` released.
     }
 }
