@@ -13,7 +13,7 @@
 //!
 //! The files find the value they show through the driver data of the directory's device, so
 //! the device is a faux device, which no driver's data claims (on 6.12, which has no faux
-//! bus, the root device of `compat::faux`).
+//! bus, the root device of `compat::faux`), and one directory at a time holds it.
 //!
 //! The items are `pub(crate)` rather than `pub`: they use the module's compatibility layer
 //! (`compat.rs`) for what differs between the 6.12 and 7.x kernel crates.
@@ -211,23 +211,27 @@ struct DriverData<T> {
 }
 
 impl<T> DriverData<T> {
-    /// Makes `data` the driver data of the device of `dev`; the faux bus (and the 6.12 root
-    /// device) keep none of their own.
-    fn new(dev: &faux::Registration, data: Arc<T>) -> Self {
+    /// Makes `data` the driver data of the device of `dev`: the faux bus (and the 6.12 root
+    /// device) keep none of their own, so it goes to the first to claim it; `EBUSY` while
+    /// another holds it (say a second directory under the same device).
+    fn new(dev: &faux::Registration, data: Arc<T>) -> Result<Self> {
         let device: ARef<Device> = compat::faux_device(dev).into();
-        // SAFETY: `device` is a live device (we hold a reference); the data stays valid while
-        // this object (which holds `data`) lives, and `drop` clears it.
-        unsafe {
-            bindings::ptp_vmclock_dev_set_drvdata(
+        // SAFETY: `device` is a live device (we hold a reference); on success the data stays
+        // valid while this object (which holds `data`) lives, and `drop` clears it.
+        let ret = unsafe {
+            bindings::ptp_vmclock_dev_claim_drvdata(
                 compat::device_as_raw(&device),
                 core::ptr::from_ref::<T>(&data).cast_mut().cast(),
             )
         };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
         // INVARIANT: set above.
-        Self {
+        Ok(Self {
             device,
             _data: data,
-        }
+        })
     }
 
     /// The device.
@@ -281,7 +285,8 @@ unsafe impl<T: Show> Sync for Directory<T> {}
 impl<T: Show> Directory<T> {
     /// Creates the directory `name` under the device of `dev` with the files of `group`,
     /// showing `data`, and with `module_link` the link `/sys/module/<module>/<name>` to it
-    /// (`ENODEV` when the code is built in: there is no module directory).
+    /// (`ENODEV` when the code is built in: there is no module directory). Fails with
+    /// `EBUSY` while another directory holds the device's driver data.
     pub(crate) fn register(
         dev: &faux::Registration,
         name: &'static CStr,
@@ -295,7 +300,7 @@ impl<T: Show> Directory<T> {
             return Err(ENODEV);
         }
         // The driver data first: `show` may run as soon as the files exist.
-        let drvdata = DriverData::new(dev, data);
+        let drvdata = DriverData::new(dev, data)?;
         let parent = compat::device_as_raw(drvdata.device());
         // SAFETY: The name is a valid C string; the device's kobject is live (`drvdata` holds
         // a reference to the device).
