@@ -27,6 +27,7 @@ pub mod driver {
     pub mod ptp;
     pub(crate) mod status;
     pub(crate) mod sys;
+    pub(crate) mod sysfs;
     pub mod time;
     pub(crate) mod transport;
     pub(crate) mod vmclock;

@@ -11,6 +11,8 @@
 //! C API (`ptp_vmclock/compat_6_12.c` wraps the static inline functions and macros Rust
 //! cannot call). Everything else is the same code on both kernels, except what an out-of-tree
 //! module cannot reach on either (`Device::as_raw()` is `pub(crate)`): see [`device_as_raw`].
+//! Items that only moved between the two (`ARef`: `kernel::types` on 6.12,
+//! `kernel::sync::aref` on 7.x) are re-exported from where each has them.
 
 #[cfg(not(ptp_vmclock_v6_12))]
 mod imp {
@@ -21,6 +23,7 @@ mod imp {
         pr_warn_once,
         str::{as_char_ptr_in_const_context, Formatter},
         sync::{
+            aref::ARef,
             atomic::{Atomic, Relaxed},
             barrier::{smp_mb, Read},
             new_spinlock_irq, SpinLockIrq,
@@ -146,7 +149,7 @@ mod imp {
         ThisModule,
     };
 
-    pub(crate) use kernel::types::Opaque;
+    pub(crate) use kernel::types::{ARef, Opaque};
 
     // --- atomics -------------------------------------------------------------------------
 

@@ -252,3 +252,21 @@ unsigned long ptp_vmclock_vmware_gettimefull(u32 *usec, u32 *max_lag, u32 *sec_l
 	return vmware_hypercall4(PTP_VMCLOCK_VMWARE_CMD_GETTIMEFULL, 0, usec, max_lag,
 				 sec_lo);
 }
+
+/*
+ * Makes @data the driver data of @dev unless the device holds some already (-EBUSY),
+ * under the device lock, which the driver core holds while a driver binds or unbinds: a
+ * device no driver's data claims (faux, root) goes to the first caller (sysfs.rs).
+ */
+int ptp_vmclock_dev_claim_drvdata(struct device *dev, void *data)
+{
+	int ret = 0;
+
+	device_lock(dev);
+	if (dev_get_drvdata(dev))
+		ret = -EBUSY;
+	else
+		dev_set_drvdata(dev, data);
+	device_unlock(dev);
+	return ret;
+}

@@ -35,5 +35,6 @@ void *ptp_vmclock_memremap_wb_dec(u64 start, u64 len);
 bool ptp_vmclock_hypervisor_is_vmware(void);
 unsigned long ptp_vmclock_vmware_pclk_gettime(u32 *nsec_hi, u32 *nsec_lo);
 unsigned long ptp_vmclock_vmware_gettimefull(u32 *usec, u32 *max_lag, u32 *sec_lo);
+int ptp_vmclock_dev_claim_drvdata(struct device *dev, void *data);
 
 #endif

@@ -43,16 +43,20 @@
 //! (`/sys/devices/faux/ptp_vmclock_rs/` on 7.x, a faux device that is also the PTP clock's
 //! parent; `/sys/devices/ptp_vmclock_rs/` on 6.12, which has no faux bus). The ABI path
 //! `/sys/module/ptp_vmclock_rs/status` is a symlink to it.
+//!
+//! This file names the files ([`File`]) and formats their values ([`State`]'s
+//! [`sysfs::Show`]); the sysfs machinery (the attributes, their `show` callback, the
+//! directory, the device's driver data and the module's link) is the abstraction in
+//! sysfs.rs.
 
-use crate::bindings;
 use crate::compat::{self, faux, Atomic, Formatter, Relaxed};
 use crate::device::{DeviceChanges, DevicePage};
 use crate::sys::{rdtsc_ordered, PerCpuCounter};
+use crate::sysfs::{self, Attribute, AttributeGroup, AttributeList, Directory};
 use crate::transport::{Counter, HostStatus, Leap, PageVersion, Report};
 use crate::vmclock::Fallback;
 use core::fmt::Write;
-use core::ptr::NonNull;
-use kernel::{c_str, ffi::c_char, page::PAGE_SIZE, prelude::*, sync::Arc, ThisModule};
+use kernel::{c_str, prelude::*, sync::Arc, ThisModule};
 
 /// The host's time status as of the latest read that carried one.
 struct HostCell {
@@ -294,289 +298,194 @@ impl State {
     }
 }
 
-/// A `kobj_attribute` in a static.
-#[repr(transparent)]
-struct Attr(bindings::kobj_attribute);
-
-// SAFETY: The attribute is never written after initialisation; sysfs only reads it.
-unsafe impl Sync for Attr {}
-
-impl Attr {
-    const fn new(name: &'static CStr) -> Self {
-        let mut attr: bindings::kobj_attribute = compat::zeroed();
-        attr.attr.name = compat::as_char_ptr_in_const_context(name);
-        attr.attr.mode = 0o444;
-        // 7.x wraps `show` in a union with a `const` variant; 6.12 has the plain field.
-        #[cfg(not(ptp_vmclock_v6_12))]
-        {
-            attr.__bindgen_anon_1.show = Some(show);
-        }
-        #[cfg(ptp_vmclock_v6_12)]
-        {
-            attr.show = Some(show);
-        }
-        Self(attr)
-    }
-
-    const fn as_ptr(&'static self) -> *mut bindings::attribute {
-        core::ptr::from_ref(&self.0.attr).cast_mut()
-    }
+/// The files of the `status` directory: what [`State`] shows.
+#[derive(Clone, Copy)]
+pub(crate) enum File {
+    Transport,
+    Clock,
+    Crosststamp,
+    Reads,
+    Errors,
+    LastError,
+    Timescale,
+    ClockPairing,
+    HostSync,
+    HostMaxerror,
+    HostEsterror,
+    HostLeap,
+    TaiOffset,
+    RefusedReads,
+    MaxLag,
+    PageUpdates,
+    PageGeneration,
+    PageAge,
+    PageRegistrations,
+    PageFallbacks,
+    PageFallbackLast,
+    DevicePage,
+    DeviceMarker,
+    DeviceGeneration,
+    DeviceMarkerChanges,
+    DeviceGenerationChanges,
+    #[cfg(ptp_vmclock_test_build)]
+    PageGpa,
 }
 
-static ATTR_TRANSPORT: Attr = Attr::new(c_str!("transport"));
-static ATTR_CLOCK: Attr = Attr::new(c_str!("clock"));
-static ATTR_CROSSTSTAMP: Attr = Attr::new(c_str!("crosststamp"));
-static ATTR_READS: Attr = Attr::new(c_str!("reads"));
-static ATTR_ERRORS: Attr = Attr::new(c_str!("errors"));
-static ATTR_LAST_ERROR: Attr = Attr::new(c_str!("last_error"));
-static ATTR_TIMESCALE: Attr = Attr::new(c_str!("timescale"));
-static ATTR_CLOCK_PAIRING: Attr = Attr::new(c_str!("clock_pairing"));
-static ATTR_HOST_SYNC: Attr = Attr::new(c_str!("host_sync"));
-static ATTR_HOST_MAXERROR: Attr = Attr::new(c_str!("host_maxerror_us"));
-static ATTR_HOST_ESTERROR: Attr = Attr::new(c_str!("host_esterror_us"));
-static ATTR_HOST_LEAP: Attr = Attr::new(c_str!("host_leap"));
-static ATTR_TAI_OFFSET: Attr = Attr::new(c_str!("tai_offset"));
-static ATTR_REFUSED_READS: Attr = Attr::new(c_str!("refused_reads"));
-static ATTR_MAX_LAG: Attr = Attr::new(c_str!("max_lag_us"));
-static ATTR_PAGE_UPDATES: Attr = Attr::new(c_str!("page_updates"));
-static ATTR_PAGE_GENERATION: Attr = Attr::new(c_str!("page_generation"));
-static ATTR_PAGE_AGE: Attr = Attr::new(c_str!("page_age_us"));
-static ATTR_PAGE_REGISTRATIONS: Attr = Attr::new(c_str!("page_registrations"));
-static ATTR_PAGE_FALLBACKS: Attr = Attr::new(c_str!("page_fallbacks"));
-static ATTR_PAGE_FALLBACK_LAST: Attr = Attr::new(c_str!("page_fallback_last"));
-static ATTR_DEVICE_PAGE: Attr = Attr::new(c_str!("device_page"));
-static ATTR_DEVICE_MARKER: Attr = Attr::new(c_str!("device_marker"));
-static ATTR_DEVICE_GENERATION: Attr = Attr::new(c_str!("device_generation"));
-static ATTR_DEVICE_MARKER_CHANGES: Attr = Attr::new(c_str!("device_marker_changes"));
-static ATTR_DEVICE_GENERATION_CHANGES: Attr = Attr::new(c_str!("device_generation_changes"));
+/// The number of files: one more in test builds (`page_gpa`).
+const NFILES: usize = 26 + cfg!(ptp_vmclock_test_build) as usize;
 
-#[cfg(ptp_vmclock_test_build)]
-static ATTR_PAGE_GPA: Attr = Attr::new(c_str!("page_gpa"));
-
-/// The number of attributes: one more in test builds (`page_gpa`).
-const NATTRS: usize = 26 + cfg!(ptp_vmclock_test_build) as usize;
-
-/// The NULL-terminated attribute list of the group.
-struct AttrList([*mut bindings::attribute; NATTRS + 1]);
-
-// SAFETY: The list is never written; sysfs only reads it.
-unsafe impl Sync for AttrList {}
-
-static ATTRS: AttrList = AttrList([
-    ATTR_TRANSPORT.as_ptr(),
-    ATTR_CLOCK.as_ptr(),
-    ATTR_CROSSTSTAMP.as_ptr(),
-    ATTR_READS.as_ptr(),
-    ATTR_ERRORS.as_ptr(),
-    ATTR_LAST_ERROR.as_ptr(),
-    ATTR_TIMESCALE.as_ptr(),
-    ATTR_CLOCK_PAIRING.as_ptr(),
-    ATTR_HOST_SYNC.as_ptr(),
-    ATTR_HOST_MAXERROR.as_ptr(),
-    ATTR_HOST_ESTERROR.as_ptr(),
-    ATTR_HOST_LEAP.as_ptr(),
-    ATTR_TAI_OFFSET.as_ptr(),
-    ATTR_REFUSED_READS.as_ptr(),
-    ATTR_MAX_LAG.as_ptr(),
-    ATTR_PAGE_UPDATES.as_ptr(),
-    ATTR_PAGE_GENERATION.as_ptr(),
-    ATTR_PAGE_AGE.as_ptr(),
-    ATTR_PAGE_REGISTRATIONS.as_ptr(),
-    ATTR_PAGE_FALLBACKS.as_ptr(),
-    ATTR_PAGE_FALLBACK_LAST.as_ptr(),
-    ATTR_DEVICE_PAGE.as_ptr(),
-    ATTR_DEVICE_MARKER.as_ptr(),
-    ATTR_DEVICE_GENERATION.as_ptr(),
-    ATTR_DEVICE_MARKER_CHANGES.as_ptr(),
-    ATTR_DEVICE_GENERATION_CHANGES.as_ptr(),
+/// The files, in the order of the attribute group.
+static FILES: [Attribute<State>; NFILES] = [
+    Attribute::new(c_str!("transport"), File::Transport),
+    Attribute::new(c_str!("clock"), File::Clock),
+    Attribute::new(c_str!("crosststamp"), File::Crosststamp),
+    Attribute::new(c_str!("reads"), File::Reads),
+    Attribute::new(c_str!("errors"), File::Errors),
+    Attribute::new(c_str!("last_error"), File::LastError),
+    Attribute::new(c_str!("timescale"), File::Timescale),
+    Attribute::new(c_str!("clock_pairing"), File::ClockPairing),
+    Attribute::new(c_str!("host_sync"), File::HostSync),
+    Attribute::new(c_str!("host_maxerror_us"), File::HostMaxerror),
+    Attribute::new(c_str!("host_esterror_us"), File::HostEsterror),
+    Attribute::new(c_str!("host_leap"), File::HostLeap),
+    Attribute::new(c_str!("tai_offset"), File::TaiOffset),
+    Attribute::new(c_str!("refused_reads"), File::RefusedReads),
+    Attribute::new(c_str!("max_lag_us"), File::MaxLag),
+    Attribute::new(c_str!("page_updates"), File::PageUpdates),
+    Attribute::new(c_str!("page_generation"), File::PageGeneration),
+    Attribute::new(c_str!("page_age_us"), File::PageAge),
+    Attribute::new(c_str!("page_registrations"), File::PageRegistrations),
+    Attribute::new(c_str!("page_fallbacks"), File::PageFallbacks),
+    Attribute::new(c_str!("page_fallback_last"), File::PageFallbackLast),
+    Attribute::new(c_str!("device_page"), File::DevicePage),
+    Attribute::new(c_str!("device_marker"), File::DeviceMarker),
+    Attribute::new(c_str!("device_generation"), File::DeviceGeneration),
+    Attribute::new(c_str!("device_marker_changes"), File::DeviceMarkerChanges),
+    Attribute::new(
+        c_str!("device_generation_changes"),
+        File::DeviceGenerationChanges,
+    ),
     #[cfg(ptp_vmclock_test_build)]
-    ATTR_PAGE_GPA.as_ptr(),
-    core::ptr::null_mut(),
-]);
+    Attribute::new(c_str!("page_gpa"), File::PageGpa),
+];
+
+static ATTRS: AttributeList<State, NFILES> = AttributeList::new(&FILES);
 
 /// The attribute group of the `status` directory.
-struct Group(bindings::attribute_group);
+static GROUP: AttributeGroup<State> = AttributeGroup::new(&ATTRS);
 
-// SAFETY: The group is never written; sysfs only reads it.
-unsafe impl Sync for Group {}
+impl sysfs::Show for State {
+    type Id = File;
 
-static GROUP: Group = Group({
-    let mut group: bindings::attribute_group = compat::zeroed();
-    // 7.x wraps `attrs` in a union with a `const` variant; 6.12 has the plain field.
-    #[cfg(not(ptp_vmclock_v6_12))]
-    {
-        group.__bindgen_anon_2.attrs = ATTRS.0.as_ptr().cast_mut();
-    }
-    #[cfg(ptp_vmclock_v6_12)]
-    {
-        group.attrs = ATTRS.0.as_ptr().cast_mut();
-    }
-    group
-});
-
-/// Formats the value of the attribute `attr` of `st`.
-fn format(
-    st: &State,
-    attr: *const bindings::kobj_attribute,
-    f: &mut Formatter<'_>,
-) -> core::fmt::Result {
-    let is = |a: &'static Attr| core::ptr::eq(attr, &a.0);
-    if let Some(result) = format_test_build(st, attr, f) {
-        return result;
-    }
-    let (host, page) = (&st.host, &st.page);
-    if is(&ATTR_TRANSPORT) {
-        writeln!(f, "{}", st.facts.transport)
-    } else if is(&ATTR_CLOCK) {
-        match st.clock_index.load(Relaxed) {
-            i if i >= 0 => writeln!(f, "ptp{}", i),
-            _ => writeln!(f, "none"),
-        }
-    } else if is(&ATTR_CROSSTSTAMP) {
-        let mode = match st.crosststamp.load(Relaxed) {
-            1 => Counter::KvmClock.name(),
-            2 => Counter::Tsc.name(),
-            _ => "none",
-        };
-        writeln!(f, "{}", mode)
-    } else if is(&ATTR_READS) {
-        writeln!(f, "{}", st.reads.sum())
-    } else if is(&ATTR_ERRORS) {
-        writeln!(f, "{}", st.errors.load(Relaxed))
-    } else if is(&ATTR_LAST_ERROR) {
-        match st.last_error.load(Relaxed) {
-            0 => writeln!(f, "0"),
-            e => writeln!(f, "{} {:?}", e, Error::from_errno(e)),
-        }
-    } else if is(&ATTR_TIMESCALE) {
-        writeln!(f, "{}", st.facts.timescale)
-    } else if is(&ATTR_CLOCK_PAIRING) {
-        writeln!(f, "{}", st.facts.clock_pairing.unwrap_or("none"))
-    } else if is(&ATTR_REFUSED_READS) {
-        writeln!(f, "{}", st.refused_reads.load(Relaxed))
-    } else if is(&ATTR_PAGE_REGISTRATIONS) {
-        writeln!(f, "{}", st.page_registrations.load(Relaxed))
-    } else if is(&ATTR_PAGE_FALLBACKS) {
-        writeln!(f, "{}", st.page_fallbacks.load(Relaxed))
-    } else if is(&ATTR_PAGE_FALLBACK_LAST) {
-        let last = match st.page_fallback_last.load(Relaxed) {
-            0 => "none",
-            i => Fallback::ALL
-                .get(i as usize - 1)
-                .map_or("none", |why| why.name()),
-        };
-        writeln!(f, "{}", last)
-    } else if is(&ATTR_DEVICE_MARKER_CHANGES) {
-        writeln!(f, "{}", st.device_marker_changes.load(Relaxed))
-    } else if is(&ATTR_DEVICE_GENERATION_CHANGES) {
-        writeln!(f, "{}", st.device_generation_changes.load(Relaxed))
-    } else if is(&ATTR_DEVICE_PAGE) || is(&ATTR_DEVICE_MARKER) || is(&ATTR_DEVICE_GENERATION) {
-        match &st.facts.device {
-            None => writeln!(f, "none"),
-            Some(_) if is(&ATTR_DEVICE_PAGE) => writeln!(f, "found"),
-            Some(page) => match page.disruption() {
-                None => writeln!(f, "unsettled"),
-                Some(d) if is(&ATTR_DEVICE_MARKER) => writeln!(f, "{}", d.marker),
-                Some(d) => match d.generation {
-                    Some(g) => writeln!(f, "{}", g),
+    /// Formats the value of the file `file`.
+    fn show(&self, file: File, f: &mut Formatter<'_>) -> core::fmt::Result {
+        let (host, page) = (&self.host, &self.page);
+        match file {
+            File::Transport => writeln!(f, "{}", self.facts.transport),
+            File::Clock => match self.clock_index.load(Relaxed) {
+                i if i >= 0 => writeln!(f, "ptp{}", i),
+                _ => writeln!(f, "none"),
+            },
+            File::Crosststamp => {
+                let mode = match self.crosststamp.load(Relaxed) {
+                    1 => Counter::KvmClock.name(),
+                    2 => Counter::Tsc.name(),
+                    _ => "none",
+                };
+                writeln!(f, "{}", mode)
+            }
+            File::Reads => writeln!(f, "{}", self.reads.sum()),
+            File::Errors => writeln!(f, "{}", self.errors.load(Relaxed)),
+            File::LastError => match self.last_error.load(Relaxed) {
+                0 => writeln!(f, "0"),
+                e => writeln!(f, "{} {:?}", e, Error::from_errno(e)),
+            },
+            File::Timescale => writeln!(f, "{}", self.facts.timescale),
+            File::ClockPairing => writeln!(f, "{}", self.facts.clock_pairing.unwrap_or("none")),
+            File::RefusedReads => writeln!(f, "{}", self.refused_reads.load(Relaxed)),
+            File::PageRegistrations => writeln!(f, "{}", self.page_registrations.load(Relaxed)),
+            File::PageFallbacks => writeln!(f, "{}", self.page_fallbacks.load(Relaxed)),
+            File::PageFallbackLast => {
+                let last = match self.page_fallback_last.load(Relaxed) {
+                    0 => "none",
+                    i => Fallback::ALL
+                        .get(i as usize - 1)
+                        .map_or("none", |why| why.name()),
+                };
+                writeln!(f, "{}", last)
+            }
+            File::DeviceMarkerChanges => {
+                writeln!(f, "{}", self.device_marker_changes.load(Relaxed))
+            }
+            File::DeviceGenerationChanges => {
+                writeln!(f, "{}", self.device_generation_changes.load(Relaxed))
+            }
+            File::DevicePage | File::DeviceMarker | File::DeviceGeneration => {
+                match &self.facts.device {
                     None => writeln!(f, "none"),
-                },
+                    Some(_) if matches!(file, File::DevicePage) => writeln!(f, "found"),
+                    Some(page) => match page.disruption() {
+                        None => writeln!(f, "unsettled"),
+                        Some(d) if matches!(file, File::DeviceMarker) => {
+                            writeln!(f, "{}", d.marker)
+                        }
+                        Some(d) => match d.generation {
+                            Some(g) => writeln!(f, "{}", g),
+                            None => writeln!(f, "none"),
+                        },
+                    },
+                }
+            }
+            File::PageUpdates | File::PageGeneration | File::PageAge
+                if !page.valid.load(Relaxed) =>
+            {
+                writeln!(f, "none")
+            }
+            File::PageUpdates => writeln!(f, "{}", page.seq.load(Relaxed) / 2),
+            File::PageGeneration => writeln!(f, "{}", page.generation.load(Relaxed)),
+            File::PageAge => {
+                // The age now, from the TSC and the page's own scale (a racing update may
+                // pair one version's counter value with another's period: off by the
+                // period's change for one read of this file, no more).
+                let age_us = crate::vmclock::age_us(
+                    rdtsc_ordered(),
+                    page.counter_value.load(Relaxed),
+                    page.period.load(Relaxed),
+                    page.shift.load(Relaxed) as u8,
+                );
+                writeln!(f, "{}", age_us)
+            }
+            // VMware's maximum time lag (GETTIMEFULL), which comes without a host status:
+            // 0 with the other transports.
+            File::MaxLag => writeln!(f, "{}", self.max_lag_us.load(Relaxed)),
+            // The host status, before (or without) any.
+            File::HostSync
+            | File::HostMaxerror
+            | File::HostEsterror
+            | File::HostLeap
+            | File::TaiOffset
+                if !host.valid.load(Relaxed) =>
+            {
+                writeln!(f, "unknown")
+            }
+            File::HostSync => writeln!(f, "{}", u8::from(host.sync.load(Relaxed))),
+            File::HostMaxerror => writeln!(f, "{}", host.maxerror_us.load(Relaxed)),
+            File::HostEsterror => writeln!(f, "{}", host.esterror_us.load(Relaxed)),
+            File::HostLeap => {
+                let leap = match host.leap.load(Relaxed) {
+                    1 => Leap::Ins,
+                    2 => Leap::Del,
+                    _ => Leap::None,
+                };
+                writeln!(f, "{}", leap.name())
+            }
+            File::TaiOffset => writeln!(f, "{}", host.tai_offset.load(Relaxed)),
+            #[cfg(ptp_vmclock_test_build)]
+            File::PageGpa => match self.facts.page_gpa {
+                None => writeln!(f, "none"),
+                Some(gpa) => writeln!(f, "{:#x}", gpa),
             },
         }
-    } else if is(&ATTR_PAGE_UPDATES) || is(&ATTR_PAGE_GENERATION) || is(&ATTR_PAGE_AGE) {
-        if !page.valid.load(Relaxed) {
-            writeln!(f, "none")
-        } else if is(&ATTR_PAGE_UPDATES) {
-            writeln!(f, "{}", page.seq.load(Relaxed) / 2)
-        } else if is(&ATTR_PAGE_GENERATION) {
-            writeln!(f, "{}", page.generation.load(Relaxed))
-        } else {
-            // The age now, from the TSC and the page's own scale (a racing update may pair
-            // one version's counter value with another's period: off by the period's
-            // change for one read of this file, no more).
-            let age_us = crate::vmclock::age_us(
-                rdtsc_ordered(),
-                page.counter_value.load(Relaxed),
-                page.period.load(Relaxed),
-                page.shift.load(Relaxed) as u8,
-            );
-            writeln!(f, "{}", age_us)
-        }
-    } else if is(&ATTR_MAX_LAG) {
-        // VMware's maximum time lag (GETTIMEFULL), which comes without a host status:
-        // 0 with the other transports.
-        writeln!(f, "{}", st.max_lag_us.load(Relaxed))
-    } else if !host.valid.load(Relaxed) {
-        // One of the host status attributes, before (or without) any status.
-        writeln!(f, "unknown")
-    } else if is(&ATTR_HOST_SYNC) {
-        writeln!(f, "{}", u8::from(host.sync.load(Relaxed)))
-    } else if is(&ATTR_HOST_MAXERROR) {
-        writeln!(f, "{}", host.maxerror_us.load(Relaxed))
-    } else if is(&ATTR_HOST_ESTERROR) {
-        writeln!(f, "{}", host.esterror_us.load(Relaxed))
-    } else if is(&ATTR_HOST_LEAP) {
-        let leap = match host.leap.load(Relaxed) {
-            1 => Leap::Ins,
-            2 => Leap::Del,
-            _ => Leap::None,
-        };
-        writeln!(f, "{}", leap.name())
-    } else if is(&ATTR_TAI_OFFSET) {
-        writeln!(f, "{}", host.tai_offset.load(Relaxed))
-    } else {
-        Err(core::fmt::Error)
-    }
-}
-
-/// Formats the attributes only test builds have (`page_gpa`); `None` for the others.
-#[cfg(ptp_vmclock_test_build)]
-fn format_test_build(
-    st: &State,
-    attr: *const bindings::kobj_attribute,
-    f: &mut Formatter<'_>,
-) -> Option<core::fmt::Result> {
-    if !core::ptr::eq(attr, &ATTR_PAGE_GPA.0) {
-        return None;
-    }
-    Some(match st.facts.page_gpa {
-        None => writeln!(f, "none"),
-        Some(gpa) => writeln!(f, "{:#x}", gpa),
-    })
-}
-
-/// Formats the attributes only test builds have: none here.
-#[cfg(not(ptp_vmclock_test_build))]
-fn format_test_build(
-    _st: &State,
-    _attr: *const bindings::kobj_attribute,
-    _f: &mut Formatter<'_>,
-) -> Option<core::fmt::Result> {
-    None
-}
-
-/// The `show` callback of every status attribute.
-///
-/// # Safety
-///
-/// Called by sysfs with one of this file's attributes of a [`Status`] directory (`kobj`)
-/// and a buffer of `PAGE_SIZE` bytes.
-unsafe extern "C" fn show(
-    kobj: *mut bindings::kobject,
-    attr: *mut bindings::kobj_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: `kobj` is the directory of a `Status`, whose parent device's driver data is
-    // the `State` that `Status` holds a reference to until after the directory is gone
-    // (`Status::register`, `drop`): the state is alive during this call.
-    let st = unsafe { &*bindings::ptp_vmclock_kobj_parent_drvdata(kobj).cast::<State>() };
-    // SAFETY: sysfs passes a buffer of `PAGE_SIZE` bytes that is ours during the call.
-    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), PAGE_SIZE) };
-    let mut f = Formatter::new(buf);
-    match format(st, attr, &mut f) {
-        // At most `PAGE_SIZE` bytes were written.
-        Ok(()) => f.bytes_written() as isize,
-        Err(_) => EIO.to_errno() as isize,
     }
 }
 
@@ -585,96 +494,20 @@ const STATUS: &CStr = c_str!("status");
 
 /// The `status` directory under the driver's device, and the module's `status` link to
 /// it; removed when dropped.
-///
-/// # Invariants
-///
-/// `kobj` is a kobject created by `kobject_create_and_add()` under `device`'s kobject,
-/// whose reference we own; `device`'s driver data points to `_state` until `drop`;
-/// `module`, if not NULL, is this module's kobject, holding a link named [`STATUS`].
 pub(crate) struct Status {
-    kobj: NonNull<bindings::kobject>,
-    device: *mut bindings::device,
-    module: *mut bindings::kobject,
-    _state: Arc<State>,
+    _dir: Directory<State>,
 }
 
-// SAFETY: The kobject, the device's driver data and the link may be released from any
-// thread.
-unsafe impl Send for Status {}
-// SAFETY: `Status` has no `&self` methods.
-unsafe impl Sync for Status {}
-
 impl Status {
-    /// Creates `status/` under the device `dev` (which must outlive the returned object)
+    /// Creates `status/` under the device `dev` (drop the returned object before `dev`)
     /// showing `state`, and the link `/sys/module/<module>/status` to it.
     pub(crate) fn register(
         module: &'static ThisModule,
         dev: &faux::Registration,
         state: Arc<State>,
     ) -> Result<Self> {
-        let m = module.as_ptr();
-        if m.is_null() {
-            // Built in: there is no module kobject to hang the link on.
-            return Err(ENODEV);
-        }
-        let device = compat::device_as_raw(compat::faux_device(dev));
-        // The driver data first: `show` may run as soon as the files exist. The faux
-        // driver (and the 6.12 root device) keep no data of their own.
-        // SAFETY: `device` is a live device; the data stays valid while this object (which
-        // holds `state`) lives, and `drop` clears it.
-        unsafe {
-            bindings::ptp_vmclock_dev_set_drvdata(
-                device,
-                core::ptr::from_ref::<State>(&state).cast_mut().cast(),
-            )
-        };
-        // SAFETY: The name is a valid C string; the device's kobject is live.
-        let kobj = unsafe {
-            bindings::kobject_create_and_add(STATUS.as_char_ptr(), &raw mut (*device).kobj)
-        };
-        let Some(kobj) = NonNull::new(kobj) else {
-            // SAFETY: `device` is live; nothing uses the data yet.
-            unsafe { bindings::ptp_vmclock_dev_set_drvdata(device, core::ptr::null_mut()) };
-            return Err(ENOMEM);
-        };
-        // INVARIANT: created above; the reference is ours; the link comes next.
-        let mut this = Self {
-            kobj,
-            device,
-            module: core::ptr::null_mut(),
-            _state: state,
-        };
-        // SAFETY: `kobj` is live; the group and its attributes are statics.
-        let ret = unsafe { bindings::sysfs_create_group(kobj.as_ptr(), &GROUP.0) };
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
-        // SAFETY: `m` is this module, whose `mkobj` sysfs directory exists before `init`
-        // runs and until after `exit` returns.
-        let mkobj = unsafe { &raw mut (*m).mkobj.kobj };
-        // SAFETY: Both kobjects are live; the name is a valid C string.
-        let ret =
-            unsafe { bindings::sysfs_create_link(mkobj, kobj.as_ptr(), STATUS.as_char_ptr()) };
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
-        // INVARIANT: the link exists.
-        this.module = mkobj;
-        Ok(this)
-    }
-}
-
-impl Drop for Status {
-    fn drop(&mut self) {
-        if !self.module.is_null() {
-            // SAFETY: By the type invariant the module's kobject holds the link.
-            unsafe { bindings::sysfs_remove_link(self.module, STATUS.as_char_ptr()) };
-        }
-        // SAFETY: By the type invariant we own a reference; dropping the last one removes the
-        // directory and its files, waiting for running `show` calls.
-        unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
-        // SAFETY: `device` is live (it outlives this object); no `show` runs any more.
-        unsafe { bindings::ptp_vmclock_dev_set_drvdata(self.device, core::ptr::null_mut()) };
-        // `_state` is dropped after this.
+        Ok(Self {
+            _dir: Directory::register(dev, STATUS, &GROUP, state, Some(module))?,
+        })
     }
 }
