@@ -106,8 +106,6 @@ pub(crate) struct PairingBuffer {
 // SAFETY: Nothing in it is tied to a thread; `call` takes `&mut self`, and `reply` reads a
 // buffer the host no longer writes.
 unsafe impl Send for PairingBuffer {}
-// SAFETY: Through `&self` the buffer is only read (`reply`), with a volatile load.
-unsafe impl Sync for PairingBuffer {}
 
 impl PairingBuffer {
     /// A buffer, zeroed.
