@@ -562,11 +562,6 @@ impl Registration {
         })
     }
 
-    /// The guest physical address of the page.
-    fn gpa(&self) -> u64 {
-        self.page.gpa()
-    }
-
     /// Unregisters the page; returns whether the host has stopped writing it.
     fn unregister(&self) -> bool {
         self.page.unregister()
@@ -617,24 +612,6 @@ impl Registration {
         sys::kvmclock_epoch().is_some_and(|(tsc, ns)| {
             tsc != self.epoch_tsc.load(Relaxed) || ns != self.epoch_ns.load(Relaxed)
         })
-    }
-
-    /// Writes the little-endian word at byte offset `off` (test builds: a hostile page,
-    /// which no host writes).
-    #[cfg(ptp_vmclock_test_build)]
-    fn set_word(&self, off: usize, v: u64) {
-        self.page.set_word(off, v);
-    }
-
-    /// Fills the page with `pattern` (only once the host no longer writes it, except for
-    /// the kexec test's negative control: see [`mark_after_reboot`]).
-    fn fill(&self, pattern: u64) {
-        self.page.fill(pattern);
-    }
-
-    /// Whether every word of the page still holds `pattern`.
-    fn holds(&self, pattern: u64) -> bool {
-        self.page.holds(pattern)
     }
 }
 
@@ -795,7 +772,7 @@ impl Vmclock {
 
     /// The guest physical address of the registered page, if one is.
     pub(crate) fn page_gpa(&self) -> Option<u64> {
-        self.reg.as_ref().map(|reg| reg.gpa())
+        self.reg.as_ref().map(|reg| reg.page.gpa())
     }
 
     /// Which page serves: for the load line.
@@ -874,10 +851,10 @@ impl Drop for Vmclock {
 /// 100 ms) and a dozen host timekeeper updates (a 100 Hz host tick).
 fn check_unwritten(reg: &Registration) {
     const PATTERN: u64 = 0x5a5a_c3c3_0f0f_a5a5;
-    reg.fill(PATTERN);
+    reg.page.fill(PATTERN);
     // Process context (module unload).
     sys::msleep(150);
-    if reg.holds(PATTERN) {
+    if reg.page.holds(PATTERN) {
         pr_info!("vmclock page intact 150 ms after unregistration\n");
     } else {
         pr_err!("vmclock page written after unregistration\n");
@@ -947,10 +924,10 @@ pub(crate) const REBOOT_PATTERN: u64 = 0x6b65_7865_635f_7067;
 /// page that does not decode (or a torn seqcount section) and falls back to the
 /// hypercall.
 fn mark_after_reboot(reg: &Registration, unregistered: bool) {
-    reg.fill(REBOOT_PATTERN);
+    reg.page.fill(REBOOT_PATTERN);
     pr_info!(
         "vmclock page at gpa {:#x} {} at reboot, filled with {:#x}\n",
-        reg.gpa(),
+        reg.page.gpa(),
         if unregistered {
             "unregistered"
         } else {
@@ -1117,22 +1094,22 @@ impl HostilePage {
             Hostile::Disruption => {
                 (counter_id, status) = (COUNTER_INVALID, STATUS_UNKNOWN);
                 flags |= FLAG_VM_GEN_COUNTER_PRESENT;
-                reg.set_word(OFF_DISRUPTION_MARKER, 1);
-                reg.set_word(OFF_VM_GENERATION_COUNTER, 1);
+                reg.page.set_word(OFF_DISRUPTION_MARKER, 1);
+                reg.page.set_word(OFF_VM_GENERATION_COUNTER, 1);
             }
         }
         let header = u64::from(magic) | (128 << 32);
         let ids = 1 | (u64::from(counter_id) << 16) | (u64::from(TIME_TAI) << 24);
         let status_word = (u64::from(status) << 16) | (37 << 32) | (u64::from(shift) << 56);
-        reg.set_word(OFF_MAGIC, header);
-        reg.set_word(OFF_VERSION, ids | (u64::from(seq) << 32));
-        reg.set_word(OFF_FLAGS, flags);
-        reg.set_word(OFF_CLOCK_STATUS & !7, status_word);
-        reg.set_word(OFF_COUNTER_VALUE, counter);
-        reg.set_word(OFF_COUNTER_PERIOD_FRAC_SEC, period);
-        reg.set_word(OFF_TIME_SEC, sec);
+        reg.page.set_word(OFF_MAGIC, header);
+        reg.page.set_word(OFF_VERSION, ids | (u64::from(seq) << 32));
+        reg.page.set_word(OFF_FLAGS, flags);
+        reg.page.set_word(OFF_CLOCK_STATUS & !7, status_word);
+        reg.page.set_word(OFF_COUNTER_VALUE, counter);
+        reg.page.set_word(OFF_COUNTER_PERIOD_FRAC_SEC, period);
+        reg.page.set_word(OFF_TIME_SEC, sec);
         if kind == Hostile::Garbage {
-            reg.fill(u64::MAX);
+            reg.page.fill(u64::MAX);
         }
         let this = Self {
             reg,
@@ -1174,12 +1151,16 @@ impl HostilePage {
         // Volatile stores keep their order, and x86 does not reorder stores: a reader that
         // sees the even seqcount again sees the new values.
         self.reg
+            .page
             .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(1)) << 32));
-        self.reg.set_word(OFF_DISRUPTION_MARKER, 1 + n);
+        self.reg.page.set_word(OFF_DISRUPTION_MARKER, 1 + n);
         if n % 10 == 0 {
-            self.reg.set_word(OFF_VM_GENERATION_COUNTER, 1 + n / 10);
+            self.reg
+                .page
+                .set_word(OFF_VM_GENERATION_COUNTER, 1 + n / 10);
         }
         self.reg
+            .page
             .set_word(OFF_VERSION, ids | (u64::from(seq.wrapping_add(2)) << 32));
         self.writing.store(false, Relaxed);
     }
