@@ -8,7 +8,7 @@ up() { cut -d' ' -f1 /proc/uptime; }
 echo "rig: l1: $(nproc) CPUs, MemTotal $(sed -n 's/MemTotal: *//p' /proc/meminfo), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 if [ -n "$L1_SCRIPTS" ]; then
 	# shellcheck disable=SC2086 # a list of names
-	T=/rig/t OUR_KO=$(ls /rig/ptp_vmclock_rs.ko 2>/dev/null) KVM_KO=/rig/ptp_kvm.ko RIG_LEVEL=l1 \
+	T=/rig/t MODLOAD=/rig/modload OUR_KO=$(ls /rig/ptp_vmclock_rs.ko 2>/dev/null) KVM_KO=/rig/ptp_kvm.ko RIG_LEVEL=l1 \
 		TEST_SLOWDOWN=$TEST_SLOWDOWN sh /rig/t/guest-run $L1_SCRIPTS
 fi
 if [ -n "$L2_SCRIPTS" ]; then

@@ -6,7 +6,7 @@
 . "$T/lib.sh"
 ktap_header
 ktap_plan 9
-note "boot: L2 kernel uptime at userspace $(cat /tmp/rig-userspace 2>/dev/null || echo ?) s; L1 uptime when it started L2's QEMU $(sed -n 's/.*rig\.l1qemu=\([^ ]*\).*/\1/p' /proc/cmdline) s"
+note "boot: L2 kernel uptime at userspace $(cat /tmp/rig-userspace 2>/dev/null || echo '?') s; L1 uptime when it started L2's QEMU $(sed -n 's/.*rig\.l1qemu=\([^ ]*\).*/\1/p' /proc/cmdline) s"
 note "L2: $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), $(dmesg | grep -m1 'hypervisor services detected' | sed 's/^\[[^]]*\] //')"
 log_mark
 out=$(load_ours 2>&1)
@@ -44,7 +44,7 @@ for d in "$ours" "$kvm"; do
 	out=$(ptptool reads "${d:-/dev/none}" 20000 2>&1)
 	rc=$?
 	ns=$(printf '%s\n' "$out" | sed -n 's/.*ns_per_read \([0-9]*\).*/\1/p')
-	note "reads/s $name: $([ -n "$ns" ] && [ "$ns" -gt 0 ] && echo $((1000000000 / ns)) || echo ?) ($out)"
+	note "reads/s $name: $([ -n "$ns" ] && [ "$ns" -gt 0 ] && echo $((1000000000 / ns)) || echo '?') ($out)"
 	[ "$name" = ptp_kvm ] && continue
 	result $rc "ours: 20000 clock_gettime reads, no error, never backwards"
 done

@@ -7,17 +7,27 @@
 # other PHC (PTP_SYS_OFFSET_PRECISE: CLOCK_REALTIME - host time at one counter value),
 # which phc2sys does not read:
 #  - the disturbance is there: the oracle sees the clock >= 40 ms ahead before phc2sys;
-#  - phc2sys ran (samples) and ended with its frequency back within ARM64_FREQ_PPB of 0
-#    (the undisturbed clock needs none: same counter, no NTP): it removed the 100 ppm;
-#  - after it, the oracle sees the clock within ARM64_ORACLE_NS of the host, and the
-#    second half of phc2sys's own offsets has an RMS within ARM64_RMS_NS.
-# The bounds and why they are what they are: Documentation/testing.rst, "arm64".
+#  - phc2sys ran (samples) and ended with its frequency back within FREQ_PPB of 0 (the
+#    undisturbed clock needs none: same counter, no NTP): it removed the 100 ppm;
+#  - after it, the oracle sees the clock within ORACLE_NS of the host, and the second
+#    half of phc2sys's own offsets has an RMS within RMS_NS.
+# The bounds, from what was measured (2026-12-07, four runs, ours and ptp_kvm alike:
+# second-half RMS 14.4-19.7 ns, max 33-38 ns, last frequency -6..+26 ppb, the servo
+# swinging by up to ~30 ppb; the oracle afterwards 0 ns):
+#  - FREQ_PPB 300: 10x that swing; 0.3% of the 100 ppm put in. A PHC whose rate is off
+#    the host's by more than 0.3 ppm leaves phc2sys there and fails.
+#  - RMS_NS 100: 5x the worst RMS measured; an uncorrected 100 ppm moves the clock
+#    25 us between two updates (-R 4), a wrong PHC offset shows as phc2sys's steps.
+#  - ORACLE_NS 1000: the clock may drift at up to FREQ_PPB for the ~3 s between
+#    phc2sys's end and the last oracle read (900 ns); a PHC off the host's time by
+#    more (phc2sys follows whatever the PHC says) fails here.
+# ARM64_FREQ_PPB, ARM64_RMS_NS, ARM64_ORACLE_NS override them (experiments only).
 # timeout: 240
 . "$T/lib.sh"
 S=${PHC2SYS_S:-20}
 # Bounds (see the header): a 100 ppm error left uncorrected moves the clock 25 us between
 # two of phc2sys's updates (-R 4) and 100 us a second.
-FREQ_PPB=${ARM64_FREQ_PPB:-1000}
+FREQ_PPB=${ARM64_FREQ_PPB:-300}
 ORACLE_NS=${ARM64_ORACLE_NS:-1000}
 RMS_NS=${ARM64_RMS_NS:-100}
 ktap_header
@@ -53,13 +63,14 @@ for which in ours ptp_kvm; do
 	grep offset /tmp/p2s.log | tail -n 3 | indent
 	st=$(awk "$rms_awk"'
 		/ offset / { for (i = 1; i <= NF; i++) { if ($i == "offset") v[n] = $(i + 1); if ($i == "freq") f[n] = $(i + 1) } n++ }
-		END { h = int(n / 2); for (i = h; i < n; i++) { s += v[i] * v[i]; a = v[i] < 0 ? -v[i] : v[i]; if (a > m) m = a; c++ }
-			printf "%d %d %.1f %d %d\n", n, c, c ? sq(s / c) : -1, m, n ? f[n - 1] : 0 }' /tmp/p2s.log)
+		END { h = int(n / 2); for (i = h; i < n; i++) { s += v[i] * v[i]; a = v[i] < 0 ? -v[i] : v[i]; if (a > m) m = a
+				a = f[i] < 0 ? -f[i] : f[i]; if (a > fm) fm = a; c++ }
+			printf "%d %d %.1f %d %s %d\n", n, c, c ? sq(s / c) : -1, m, n ? f[n - 1] : "none", fm }' /tmp/p2s.log)
 	set -- $st
-	n=${1:-0} rms=${3:--1} max=${4:-0} fq=${5:-0}
-	note "phc2sys $which: $n samples in $S s; second half: RMS $rms ns, max $max ns; last freq $fq ppb; oracle after ${o2:-?} ns"
+	n=${1:-0} rms=${3:--1} max=${4:-0} fq=${5:-none} fmax=${6:-0}
+	note "phc2sys $which: $n samples in $S s; second half: RMS $rms ns, max $max ns, |freq| up to $fmax ppb; last freq $fq ppb; oracle after ${o2:-?} ns"
 	result "$([ "$n" -ge $((S * 2)) ] && echo 0)" "$which: phc2sys ran and reported ($n samples in $S s at -R 4)"
-	result "$([ "${fq#[-+]}" -le "$FREQ_PPB" ] && echo 0)" \
+	result "$([ "$fq" != none ] && [ "${fq#[-+]}" -le "$FREQ_PPB" ] && echo 0)" \
 		"$which: phc2sys removed the +100 ppm: its frequency ended at $fq ppb, within $FREQ_PPB ppb of 0"
 	result "$([ -n "$o2" ] && [ "${o2#-}" -le "$ORACLE_NS" ] && echo 0)" \
 		"$which: afterwards the oracle sees CLOCK_REALTIME within $ORACLE_NS ns of the host (${o2:-?} ns)"

@@ -7,7 +7,14 @@
 ktap_header
 ktap_plan 4
 load_ours >/dev/null 2>&1
-ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
+ours=$(ptp_by_name "$OUR_NAME") || ours=""
+if [ -z "$ours" ] || ! ours_loaded; then
+	for d in "rmmod $MOD under readers returns 0" "$MOD is gone" "the readers end with ENODEV, not a hang" \
+		"every reader had read before the rmmod"; do
+		not_ok "$d: ours is not loaded, no PHC named $OUR_NAME"
+	done
+	finish
+fi
 ncpu=$(nproc)
 ptptool readers "$ours" 8 "$ncpu" >/tmp/readers.out 2>&1 &
 rp=$!

@@ -1,11 +1,15 @@
-# L2, last: ours and C ptp_kvm load once more and unload cleanly, leaving no PHC behind;
+# L2, last: ours (now with transport=kvm named, as a modprobe.d line would) and C ptp_kvm
+# load once more and unload cleanly, leaving no PHC behind;
 # then the whole guest's kernel log since boot has no report (the runner scans every
 # script's part and L1's log too; this checks the rest: boot and between scripts).
 # timeout: 60
 . "$T/lib.sh"
 ktap_header
-ktap_plan 4
-check "ours loads again" load_ours
+ktap_plan 5
+ours_loaded && rmmod $MOD
+check "ours loads again with transport=kvm" load_ours transport=kvm
+tr=$(cat "$STATUS/transport" 2>/dev/null)
+result "$([ "$tr" = kvm ] && echo 0)" "status/transport is kvm (got '${tr:-no file}')"
 check "C ptp_kvm loaded" load_kvm
 rmmod $MOD 2>&1 | indent
 rmmod ptp_kvm 2>&1 | indent
