@@ -14,11 +14,14 @@ fi
 if [ -n "$L2_SCRIPTS" ]; then
 	if [ -e /dev/kvm ]; then
 		echo "rig: l1: starting L2 at uptime $(up) s"
+		# L1's CLOCK_REALTIME in us now (busybox date has no %N): L2 reads L1's clock
+		# through the PHC and so times its own boot from here (arm64-load).
+		now_us=$(adjtimex | awk '/time.tv_sec/ { s = $2 } /time.tv_usec/ { u = $2 } END { printf "%d%06d", s, u }')
 		# L2: the same kernel under KVM, one QEMU in the arm64 root; no NIC.
 		chroot /r /usr/bin/qemu-system-aarch64 -nodefaults -no-reboot -display none \
 			-accel kvm -M virt,gic-version=3 -cpu host -smp "$L2_CPUS" -m "$L2_MEM" \
 			-kernel /mnt/rig/Image -initrd /mnt/rig/l2.cpio \
-			-append "console=ttyAMA0 loglevel=1 log_buf_len=4M panic=-1 rig.role=l2 kunit.filter_glob=ptp_vmclock* rig.l1qemu=$(up)" \
+			-append "console=ttyAMA0 loglevel=1 log_buf_len=4M panic=-1 rig.role=l2 kunit.filter_glob=ptp_vmclock* rig.l1qemu=$(up) rig.l1qemu_us=$now_us" \
 			-serial stdio </dev/null 2>&1 | sed 's/^/L2| /'
 		echo "rig: l1: L2 QEMU ended at uptime $(up) s"
 	else

@@ -6,7 +6,8 @@
 . "$T/lib.sh"
 ktap_header
 ktap_plan 9
-note "boot: L2 kernel uptime at userspace $(cat /tmp/rig-userspace 2>/dev/null || echo '?') s; L1 uptime when it started L2's QEMU $(sed -n 's/.*rig\.l1qemu=\([^ ]*\).*/\1/p' /proc/cmdline) s"
+u0=$(cat /tmp/rig-userspace 2>/dev/null)
+note "boot: L2 kernel uptime at userspace ${u0:-?} s; L1 uptime when it started L2's QEMU $(sed -n 's/.*rig\.l1qemu=\([^ ]*\).*/\1/p' /proc/cmdline) s"
 note "L2: $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), $(dmesg | grep -m1 'hypervisor services detected' | sed 's/^\[[^]]*\] //')"
 log_mark
 out=$(load_ours 2>&1)
@@ -17,6 +18,13 @@ module_lines | indent
 check "C ptp_kvm loads beside it" load_kvm
 ours=$(ptp_by_name "$OUR_NAME")
 kvm=$(ptp_by_name "$KVM_NAME")
+# L2's boot on L1's clock: L1's realtime when it started L2's QEMU (rig.l1qemu_us), and
+# now through ptp_kvm's PHC (L1's CLOCK_REALTIME) less the L2 uptime since userspace.
+q_us=$(sed -n 's/.*rig\.l1qemu_us=\([0-9]*\).*/\1/p' /proc/cmdline)
+p=$(ptptool precise "${kvm:-/dev/none}" 2>/dev/null | awk '{ print $1 }')
+u=$(up)
+[ -z "$q_us" ] || [ -z "$p" ] || [ -z "$u0" ] ||
+	note "boot: L2 userspace $(awk -v p="$p" -v u="$u" -v u0="$u0" -v q="$q_us" 'BEGIN { printf "%.2f", (p / 1000 - (u - u0) * 1e6 - q) / 1e6 }') s after L1 started L2's QEMU (L1's clock, via ptp_kvm; 10 ms uptime steps)"
 note "ours ${ours:-none}, ptp_kvm ${kvm:-none}"
 result "$([ -n "$ours" ] && [ -n "$kvm" ] && [ "$ours" != "$kvm" ] && echo 0)" \
 	"two PHCs: clock_name '$OUR_NAME' (${ours:-none}) and '$KVM_NAME' (${kvm:-none})"
