@@ -56,12 +56,11 @@ impl KvmPtpService {
         let mut cycles = 0u64;
         let mut ts = bindings::timespec64::default();
         let mut cs_id: bindings::clocksource_ids = bindings::clocksource_ids_CSID_GENERIC;
-        // SAFETY: The three pointers are valid for writes for the call, and the function
-        // writes only through them; it makes one SMCCC call (`arm_smccc_1_1_invoke()`) and
-        // may be called from any context. `self` proves the service was discovered, as the
-        // function's one caller upstream (C `ptp_kvm`) ensures.
-        let ret =
-            unsafe { bindings::kvm_arch_ptp_get_crosststamp(&mut cycles, &mut ts, &mut cs_id) };
+        let (c, t, id) = (&raw mut cycles, &raw mut ts, &raw mut cs_id);
+        // SAFETY: `c`, `t`, `id` are valid for writes during the call, the only memory it
+        // writes (one SMCCC call, `arm_smccc_1_1_invoke()`, any context); `self` proves the
+        // service was discovered, as the one caller upstream (C `ptp_kvm`) ensures.
+        let ret = unsafe { bindings::kvm_arch_ptp_get_crosststamp(c, t, id) };
         kernel::error::to_result(ret)?;
         let nsec = i64::try_from(ts.tv_nsec).map_err(|_| EIO)?;
         let time = Timespec::new(ts.tv_sec, nsec).ok_or(EIO)?;
