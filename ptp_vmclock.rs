@@ -3,8 +3,9 @@
 //! ptp_vmclock: a PTP hardware clock whose every read fetches the host's time.
 //!
 //! The module registers `/dev/ptpN` (clock name `ptp_vmclock`); each read fetches the
-//! host's time through a hypervisor transport: a vmclock page KVM keeps up to date (no VM
-//! exit per read), KVM's `KVM_HC_CLOCK_PAIRING` hypercall, or the VMware backdoor port.
+//! host's time through a hypervisor transport: on x86-64 a vmclock page KVM keeps up to date
+//! (no VM exit per read), KVM's `KVM_HC_CLOCK_PAIRING` hypercall, or the VMware backdoor
+//! port; on arm64 KVM's PTP service over SMCCC.
 //! Beyond C `ptp_kvm` it serves `PTP_SYS_OFFSET_EXTENDED` with tight system timestamps,
 //! serves `PTP_SYS_OFFSET_PRECISE` under both the kvm-clock and the tsc clocksource, and
 //! uses no global lock. This file is the module glue: parameters are parsed in
@@ -18,19 +19,28 @@ pub mod driver {
     pub(crate) mod bindings;
     pub(crate) mod clock;
     pub(crate) mod compat;
+    #[cfg(CONFIG_X86)]
     pub(crate) mod device;
+    #[cfg(CONFIG_X86)]
     pub(crate) mod hypercall;
+    #[cfg(CONFIG_X86)]
     pub(crate) mod kvm;
+    #[cfg(CONFIG_ARM64)]
+    pub(crate) mod kvm_arm64;
     #[cfg(ptp_vmclock_test_build)]
     pub(crate) mod mock;
     pub(crate) mod params;
     pub mod ptp;
+    #[cfg(CONFIG_ARM64)]
+    pub(crate) mod smccc;
     pub(crate) mod status;
     pub(crate) mod sys;
     pub(crate) mod sysfs;
     pub mod time;
     pub(crate) mod transport;
+    #[cfg(CONFIG_X86)]
     pub(crate) mod vmclock;
+    #[cfg(CONFIG_X86)]
     pub(crate) mod vmport;
 }
 use driver::*;
@@ -84,7 +94,7 @@ struct Parts {
     /// The host-status policy of the parameters.
     policy: clock::HostPolicy,
     counter: transport::Counter,
-    device_page: Option<Arc<device::DevicePage>>,
+    device_page: Option<Arc<clock::DevicePage>>,
     state: Arc<status::State>,
     device: Option<compat::faux::Registration>,
     status: Option<status::Status>,
@@ -94,7 +104,11 @@ impl Parts {
     /// Parses the parameters, selects the transport, creates the state, the device and the
     /// sysfs status (the last two are optional: the clock works without them).
     fn new(module: &'static ThisModule) -> Result<Self> {
+        #[cfg(CONFIG_X86)]
         let device_page = device::DevicePage::probe();
+        // Off x86 no ACPI vmclock device is looked for (clock::DevicePage).
+        #[cfg(not(CONFIG_X86))]
+        let device_page = None;
         let config = params::Config::from_params()?;
         let transport = transport::AnyTransport::select(&config, device_page.as_ref())?;
         let facts = status::Facts {
@@ -102,6 +116,7 @@ impl Parts {
             timescale: config.timescale.name(),
             clock_pairing: transport.clock_pairing(),
             page_gpa: transport.page_gpa(),
+            #[cfg(CONFIG_X86)]
             device: device_page.clone(),
         };
         let state = status::State::new(facts, &transport.probe_report())?;
@@ -184,6 +199,7 @@ impl PtpVmclock {
                 "unsupported"
             };
             match transport {
+                #[cfg(CONFIG_X86)]
                 transport::AnyTransport::Vmclock(v) => pr_info!(
                     "transport vmclock ({}, no VM exit per read; \
                      fallback: {} hypercall), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
@@ -193,6 +209,7 @@ impl PtpVmclock {
                     index,
                     precise
                 ),
+                #[cfg(CONFIG_X86)]
                 transport::AnyTransport::Kvm(kvm) => pr_info!(
                     "transport kvm ({}), /dev/ptp{}, PTP_SYS_OFFSET_PRECISE via {} \
                      (follows the clocksource: kvm-clock or tsc)\n",
@@ -200,6 +217,14 @@ impl PtpVmclock {
                     index,
                     precise
                 ),
+                #[cfg(CONFIG_ARM64)]
+                transport::AnyTransport::Kvm(_) => pr_info!(
+                    "transport kvm (KVM PTP service over SMCCC), /dev/ptp{}, \
+                     PTP_SYS_OFFSET_PRECISE via {}\n",
+                    index,
+                    precise
+                ),
+                #[cfg(CONFIG_X86)]
                 transport::AnyTransport::Vmport(_) => pr_info!(
                     "transport vmport (port 0x5658, microsecond host time), /dev/ptp{}, \
                      PTP_SYS_OFFSET_PRECISE {} (no counter pairing)\n",

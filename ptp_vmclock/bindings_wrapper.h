@@ -16,6 +16,8 @@
 #include <linux/reboot.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
+
+#ifdef CONFIG_X86
 #include <uapi/linux/kvm_para.h>
 
 #include <asm/kvm_para.h>
@@ -27,6 +29,14 @@
 
 #if __has_include("uapi/linux/vmclock-abi.h")
 #include <uapi/linux/vmclock-abi.h>
+#endif
+#endif /* CONFIG_X86 */
+
+#ifdef CONFIG_ARM64
+/* The KVM PTP service: its discovery and the arch timer's cross timestamp. */
+#include <linux/arm-smccc.h>
+#include <linux/ptp_kvm.h>
+#include <asm/hypervisor.h>
 #endif
 
 /* The module's own C helpers (helpers.c; compat_6_12.c on 6.12 only). */

@@ -8,7 +8,8 @@
 //! `_PRECISE` and `clock_gettime()` reach, and [`ptp::Operations::getcrosststamp`]).
 
 use crate::compat::{Atomic, Relaxed};
-use crate::device::DevicePage;
+#[cfg(CONFIG_X86)]
+pub(crate) use crate::device::DevicePage;
 use crate::ptp::{
     self, ClockSourceId, CrossTimestamp, DeviceSnapshot, SystemCounterValue, SystemTimestamps,
 };
@@ -27,6 +28,7 @@ impl Bracket for SystemTimestamps<'_> {
         self.post();
     }
 
+    #[cfg(CONFIG_X86)]
     fn before_sharing_tsc(&mut self) -> Option<u64> {
         self.pre_sharing_counter(ClockSourceId::X86_TSC)
     }
@@ -35,19 +37,43 @@ impl Bracket for SystemTimestamps<'_> {
 /// The clocksource id a counter's values belong to.
 pub(crate) fn counter_cs_id(counter: Counter) -> ClockSourceId {
     match counter {
+        #[cfg(CONFIG_X86)]
         Counter::KvmClock => ClockSourceId::X86_KVM_CLK,
+        #[cfg(CONFIG_X86)]
         Counter::Tsc => ClockSourceId::X86_TSC,
+        #[cfg(CONFIG_ARM64)]
+        Counter::Arch => ClockSourceId::ARM_ARCH_COUNTER,
+    }
+}
+
+/// Off x86 the module maps no ACPI vmclock device page (device.rs reads it with the TSC):
+/// a type without values, so a clock's `Option<Arc<DevicePage>>` is always `None`.
+#[cfg(not(CONFIG_X86))]
+pub(crate) enum DevicePage {}
+
+#[cfg(not(CONFIG_X86))]
+impl DevicePage {
+    fn poll(&self) -> crate::transport::DeviceChanges {
+        match *self {}
     }
 }
 
 /// The counter matching the guest's current clocksource: the TSC when that is `tsc`,
-/// kvm-clock otherwise (the first guess; cross timestamps switch on `ENODEV`).
+/// kvm-clock otherwise (the first guess; cross timestamps switch on `ENODEV`); on arm64
+/// the arch counter, the only one.
+#[cfg(CONFIG_X86)]
 pub(crate) fn counter_for_clocksource(cs: ClockSourceId) -> Counter {
     if cs == ClockSourceId::X86_TSC {
         Counter::Tsc
     } else {
         Counter::KvmClock
     }
+}
+
+/// See the x86 version.
+#[cfg(CONFIG_ARM64)]
+pub(crate) fn counter_for_clocksource(_cs: ClockSourceId) -> Counter {
+    Counter::Arch
 }
 
 /// What `host_unsync=` asks for while the host says its clock is unsynchronised.
@@ -132,9 +158,9 @@ pub(crate) struct VmClock {
     policy: HostPolicy,
     /// Whether the last read the policy judged was refused (for one log line per change).
     refusing: Atomic<bool>,
-    /// The counter of the last successful cross timestamp: 0 kvm-clock, 1 TSC.
+    /// The counter of the last successful cross timestamp ([`Counter::code`]).
     counter: Atomic<i32>,
-    /// The ACPI vmclock device's page, watched for disruptions on every read.
+    /// The ACPI vmclock device's page, watched for disruptions on every read (x86).
     device: Option<Arc<DevicePage>>,
     /// The status: what the reads found (shared with the sysfs directory).
     state: Arc<State>,
@@ -155,7 +181,7 @@ impl VmClock {
             transport,
             policy,
             refusing: Atomic::new(false),
-            counter: Atomic::new(Self::encode(counter)),
+            counter: Atomic::new(counter.code()),
             device,
             state,
         })
@@ -218,20 +244,11 @@ impl VmClock {
         &self.state
     }
 
-    fn encode(counter: Counter) -> i32 {
-        match counter {
-            Counter::KvmClock => 0,
-            Counter::Tsc => 1,
-        }
-    }
-
     /// The counter cross timestamps use now (the last one that worked).
     pub(crate) fn counter(&self) -> Counter {
-        if self.counter.load(Relaxed) == 1 {
-            Counter::Tsc
-        } else {
-            Counter::KvmClock
-        }
+        // `counter` only ever holds codes of counters (`new`, `getcrosststamp`).
+        Counter::from_code(self.counter.load(Relaxed))
+            .unwrap_or_else(|| counter_for_clocksource(ClockSourceId::current()))
     }
 
     /// One cross timestamp paired with `counter`.
@@ -287,7 +304,7 @@ impl ptp::Operations for VmClock {
         match result {
             Ok(()) => {
                 if used != first {
-                    self.counter.store(Self::encode(used), Relaxed);
+                    self.counter.store(used.code(), Relaxed);
                 }
                 self.state.set_crosststamp(used);
             }
@@ -319,6 +336,11 @@ mod tests {
         assert_eq!(Counter::Tsc.other(), Counter::KvmClock);
         assert_eq!(Counter::KvmClock.other(), Counter::Tsc);
         assert_eq!(Counter::KvmClock.name(), "kvm-clock");
+        for c in [Counter::KvmClock, Counter::Tsc] {
+            assert_eq!(Counter::from_code(c.code()), Some(c));
+        }
+        assert_eq!(Counter::from_code(0), None);
+        assert_eq!(Counter::from_code(3), None);
     }
 
     #[test]

@@ -18,17 +18,23 @@
 mod imp {
     pub(crate) use kernel::{
         build_error,
-        cpu::{nr_cpu_ids, CpuId},
         module_param::KernelParam,
         pr_warn_once,
         str::{as_char_ptr_in_const_context, Formatter},
         sync::{
             aref::ARef,
             atomic::{Atomic, Relaxed},
+        },
+        types::Opaque,
+    };
+    // What only the x86 transports use (the per-CPU pairing buffers, the page's reader).
+    #[cfg(CONFIG_X86)]
+    pub(crate) use kernel::{
+        cpu::{nr_cpu_ids, CpuId},
+        sync::{
             barrier::{smp_mb, Read},
             new_spinlock_irq, SpinLockIrq,
         },
-        types::Opaque,
     };
     pub(crate) use pin_init::zeroed;
 

@@ -23,7 +23,7 @@
 
 use crate::compat::{Atomic, Relaxed};
 use crate::sys::{self, MemRemap};
-use crate::transport::NoBracket;
+use crate::transport::{DeviceChanges, NoBracket};
 use crate::vmclock::{
     decode_aged, Disruption, PageSource, ABI_SIZE, DEVICE_MAX_AGE_FRAC, OFF_FLAGS, OFF_SIZE,
     OFF_VERSION, VMCLOCK_MAGIC,
@@ -142,22 +142,6 @@ impl DevicePage {
     /// See [`DisruptionWatch::poll`].
     pub(crate) fn poll(&self) -> DeviceChanges {
         self.watch.poll(self)
-    }
-}
-
-/// Which disruption signals of a page changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct DeviceChanges {
-    /// The disruption marker.
-    pub(crate) marker: bool,
-    /// The VM generation counter.
-    pub(crate) generation: bool,
-}
-
-impl DeviceChanges {
-    /// Whether either changed.
-    pub(crate) fn any(self) -> bool {
-        self.marker || self.generation
     }
 }
 

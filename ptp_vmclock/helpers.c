@@ -12,8 +12,11 @@
  * binding it, so both modules load together) and its mapping with the flags upstream
  * uses; the VMware hypervisor's identification (x86_hyper_type) and its hypercalls,
  * issued as the kernel's vmware_hypercall*() issue them (port, VMCALL or VMMCALL as
- * the kernel detected, TDX through vmware_tdx_hypercall()).
+ * the kernel detected, TDX through vmware_tdx_hypercall()). Everything hypervisor- or
+ * TSC-specific is x86 only; arm64 needs none of it (its transport calls exported
+ * functions: ptp_vmclock/kvm_arm64.rs).
  */
+#ifdef CONFIG_X86
 #include <asm/cpufeature.h>
 #include <asm/hypervisor.h>
 #include <asm/kvm_para.h>
@@ -23,6 +26,7 @@
 #include <asm/tsc.h>
 #include <asm/vmware.h>
 #include <linux/acpi.h>
+#endif
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/irqflags.h>
@@ -32,6 +36,7 @@
 
 #include "helpers.h"
 
+#ifdef CONFIG_X86
 u64 ptp_vmclock_rdtsc_ordered(void)
 {
 	return rdtsc_ordered();
@@ -104,6 +109,7 @@ bool ptp_vmclock_kvmclock_epoch(u64 *tsc_timestamp, u64 *system_time)
 	preempt_enable_notrace();
 	return ok;
 }
+#endif /* CONFIG_X86 */
 
 unsigned long ptp_vmclock_local_irq_save(void)
 {
@@ -150,6 +156,7 @@ void *ptp_vmclock_kobj_parent_drvdata(struct kobject *kobj)
 	return dev_get_drvdata(kobj_to_dev(kobj->parent));
 }
 
+#ifdef CONFIG_X86
 #if IS_ENABLED(CONFIG_ACPI)
 /*
  * acpi_walk_resources() callback: the one memory resource of the vmclock device, as
@@ -252,6 +259,7 @@ unsigned long ptp_vmclock_vmware_gettimefull(u32 *usec, u32 *max_lag, u32 *sec_l
 	return vmware_hypercall4(PTP_VMCLOCK_VMWARE_CMD_GETTIMEFULL, 0, usec, max_lag,
 				 sec_lo);
 }
+#endif /* CONFIG_X86 */
 
 /*
  * Makes @data the driver data of @dev unless the device holds some already (-EBUSY),

@@ -51,36 +51,7 @@ const _: () = {
     assert!(STATUS_LEAP_DEL == bindings::KVM_CLOCK_PAIRING_STATUS_LEAP_DEL);
 };
 
-/// The time scale the clock serves (`timescale=` parameter).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Timescale {
-    /// UTC, like `CLOCK_REALTIME` (the default).
-    Utc,
-    /// TAI, like `CLOCK_TAI`; needs a host that serves `KVM_CLOCK_PAIRING_TAI`.
-    Tai,
-}
-
-impl Timescale {
-    /// The accepted values, for messages.
-    pub(crate) const VALID: &'static str = "utc|tai";
-
-    /// Parses the parameter value; an absent or empty value means [`Timescale::Utc`].
-    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
-        match value {
-            b"" | b"utc" => Ok(Timescale::Utc),
-            b"tai" => Ok(Timescale::Tai),
-            _ => Err(EINVAL),
-        }
-    }
-
-    /// The name, as in the parameter and sysfs.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Timescale::Utc => "utc",
-            Timescale::Tai => "tai",
-        }
-    }
-}
+pub(crate) use crate::params::Timescale;
 
 /// Which clock-pairing interface to use (`clock_pairing=` parameter).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

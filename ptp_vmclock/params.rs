@@ -10,7 +10,8 @@
 
 use crate::clock::{self, HostPolicy, HostUnsync};
 use crate::compat::{self, as_char_ptr_in_const_context, KernelParam};
-use crate::kvm::{PairingChoice, Timescale};
+#[cfg(CONFIG_X86)]
+use crate::kvm::PairingChoice;
 use crate::transport::Choice;
 #[cfg(ptp_vmclock_test_build)]
 use crate::vmclock::{self, Hostile};
@@ -108,12 +109,19 @@ charp_param!(
     "auto",
     "host time transport: auto (default), vmclock, kvm, vmport, or mock (test builds)"
 );
-#[cfg(not(ptp_vmclock_test_build))]
+#[cfg(all(CONFIG_X86, not(ptp_vmclock_test_build)))]
 charp_param!(
     transport_param,
     "transport",
     "auto",
     "host time transport: auto (default), vmclock, kvm or vmport"
+);
+#[cfg(CONFIG_ARM64)]
+charp_param!(
+    transport_param,
+    "transport",
+    "auto",
+    "host time transport: auto (default) or kvm (the KVM PTP service over SMCCC)"
 );
 charp_param!(
     timescale_param,
@@ -121,6 +129,7 @@ charp_param!(
     "utc",
     "time scale served: utc (default) or tai"
 );
+#[cfg(CONFIG_X86)]
 charp_param!(
     clock_pairing_param,
     "clock_pairing",
@@ -220,6 +229,37 @@ pub(crate) struct TestConfig {
     pub(crate) reboot_keep: bool,
 }
 
+/// The time scale the clock serves (`timescale=` parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Timescale {
+    /// UTC, like `CLOCK_REALTIME` (the default).
+    Utc,
+    /// TAI, like `CLOCK_TAI`; needs a host that serves `KVM_CLOCK_PAIRING_TAI`.
+    Tai,
+}
+
+impl Timescale {
+    /// The accepted values, for messages.
+    pub(crate) const VALID: &'static str = "utc|tai";
+
+    /// Parses the parameter value; an absent or empty value means [`Timescale::Utc`].
+    pub(crate) fn parse(value: &[u8]) -> Result<Self> {
+        match value {
+            b"" | b"utc" => Ok(Timescale::Utc),
+            b"tai" => Ok(Timescale::Tai),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The name, as in the parameter and sysfs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Timescale::Utc => "utc",
+            Timescale::Tai => "tai",
+        }
+    }
+}
+
 /// The module's configuration: what its parameters ask for, parsed and checked.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Config {
@@ -227,7 +267,8 @@ pub(crate) struct Config {
     pub(crate) transport: Choice,
     /// `timescale=`.
     pub(crate) timescale: Timescale,
-    /// `clock_pairing=`.
+    /// `clock_pairing=` (x86: `KVM_HC_CLOCK_PAIRING`'s clock type).
+    #[cfg(CONFIG_X86)]
     pub(crate) pairing: PairingChoice,
     /// `host_unsync=` and `host_maxerror_us=`.
     pub(crate) host: HostPolicy,
@@ -239,6 +280,7 @@ pub(crate) struct Config {
 impl Config {
     /// `test_reboot_keep=1`: the reboot notifier leaves the vmclock page registered (test
     /// builds; always false otherwise).
+    #[cfg(CONFIG_X86)]
     pub(crate) fn test_reboot_keep(&self) -> bool {
         #[cfg(ptp_vmclock_test_build)]
         return self.test.reboot_keep;
@@ -256,6 +298,7 @@ impl Config {
                 Timescale::VALID,
                 Timescale::parse,
             )?,
+            #[cfg(CONFIG_X86)]
             pairing: parse_param(
                 "clock_pairing",
                 clock_pairing_param(),

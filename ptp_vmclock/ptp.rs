@@ -49,6 +49,13 @@ impl ClockSourceId {
     pub const X86_TSC: Self = Self(bindings::clocksource_ids_CSID_X86_TSC);
     /// KVM's paravirtual clock, kvm-clock (`CSID_X86_KVM_CLK`).
     pub const X86_KVM_CLK: Self = Self(bindings::clocksource_ids_CSID_X86_KVM_CLK);
+    /// The arm64 arch counter, virtual or physical (`CSID_ARM_ARCH_COUNTER`).
+    pub const ARM_ARCH_COUNTER: Self = Self(bindings::clocksource_ids_CSID_ARM_ARCH_COUNTER);
+
+    /// The id C code handed over (e.g. a cross timestamp's `enum clocksource_ids`).
+    pub fn from_raw(id: bindings::clocksource_ids) -> Self {
+        Self(id)
+    }
 
     /// The clocksource timekeeping uses right now (from a timekeeping snapshot).
     pub fn current() -> Self {

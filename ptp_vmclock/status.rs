@@ -50,11 +50,11 @@
 //! sysfs.rs.
 
 use crate::compat::{self, faux, Atomic, Formatter, Relaxed};
-use crate::device::{DeviceChanges, DevicePage};
-use crate::sys::{rdtsc_ordered, PerCpuCounter};
+#[cfg(CONFIG_X86)]
+use crate::device::DevicePage;
+use crate::sys::PerCpuCounter;
 use crate::sysfs::{self, Attribute, AttributeGroup, AttributeList, Directory};
-use crate::transport::{Counter, HostStatus, Leap, PageVersion, Report};
-use crate::vmclock::Fallback;
+use crate::transport::{Counter, DeviceChanges, Fallback, HostStatus, Leap, PageVersion, Report};
 use core::fmt::Write;
 use kernel::{c_str, prelude::*, sync::Arc, ThisModule};
 
@@ -93,7 +93,8 @@ pub(crate) struct Facts {
     /// builds only).
     #[cfg_attr(not(ptp_vmclock_test_build), allow(dead_code))]
     pub(crate) page_gpa: Option<u64>,
-    /// The ACPI vmclock device's page, if any, shown while the state lives.
+    /// The ACPI vmclock device's page, if any, shown while the state lives (x86).
+    #[cfg(CONFIG_X86)]
     pub(crate) device: Option<Arc<DevicePage>>,
 }
 
@@ -270,11 +271,7 @@ impl State {
 
     /// Records the counter of a successful cross timestamp.
     pub(crate) fn set_crosststamp(&self, counter: Counter) {
-        let v = match counter {
-            Counter::KvmClock => 1,
-            Counter::Tsc => 2,
-        };
-        self.crosststamp.store(v, Relaxed);
+        self.crosststamp.store(counter.code(), Relaxed);
     }
 
     /// Counts a failed read or cross timestamp.
@@ -387,12 +384,8 @@ impl sysfs::Show for State {
                 _ => writeln!(f, "none"),
             },
             File::Crosststamp => {
-                let mode = match self.crosststamp.load(Relaxed) {
-                    1 => Counter::KvmClock.name(),
-                    2 => Counter::Tsc.name(),
-                    _ => "none",
-                };
-                writeln!(f, "{}", mode)
+                let mode = Counter::from_code(self.crosststamp.load(Relaxed));
+                writeln!(f, "{}", mode.map_or("none", Counter::name))
             }
             File::Reads => writeln!(f, "{}", self.reads.sum()),
             File::Errors => writeln!(f, "{}", self.errors.load(Relaxed)),
@@ -420,6 +413,9 @@ impl sysfs::Show for State {
             File::DeviceGenerationChanges => {
                 writeln!(f, "{}", self.device_generation_changes.load(Relaxed))
             }
+            #[cfg(not(CONFIG_X86))]
+            File::DevicePage | File::DeviceMarker | File::DeviceGeneration => writeln!(f, "none"),
+            #[cfg(CONFIG_X86)]
             File::DevicePage | File::DeviceMarker | File::DeviceGeneration => {
                 match &self.facts.device {
                     None => writeln!(f, "none"),
@@ -443,12 +439,16 @@ impl sysfs::Show for State {
             }
             File::PageUpdates => writeln!(f, "{}", page.seq.load(Relaxed) / 2),
             File::PageGeneration => writeln!(f, "{}", page.generation.load(Relaxed)),
+            // No vmclock page on other architectures: never valid, shown as "none" above.
+            #[cfg(not(CONFIG_X86))]
+            File::PageAge => writeln!(f, "none"),
+            #[cfg(CONFIG_X86)]
             File::PageAge => {
                 // The age now, from the TSC and the page's own scale (a racing update may
                 // pair one version's counter value with another's period: off by the
                 // period's change for one read of this file, no more).
                 let age_us = crate::vmclock::age_us(
-                    rdtsc_ordered(),
+                    crate::sys::rdtsc_ordered(),
                     page.counter_value.load(Relaxed),
                     page.period.load(Relaxed),
                     page.shift.load(Relaxed) as u8,

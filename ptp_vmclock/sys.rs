@@ -17,18 +17,21 @@ use core::ptr::NonNull;
 use kernel::prelude::*;
 
 /// The TSC, read in program order (`rdtsc_ordered()`).
+#[cfg(CONFIG_X86)]
 pub(crate) fn rdtsc_ordered() -> u64 {
     // SAFETY: Reads the time-stamp counter; no requirements.
     unsafe { bindings::ptp_vmclock_rdtsc_ordered() }
 }
 
 /// `ktime_get_mono_fast_ns()`: lock-free from any context (NMI included).
+#[cfg(CONFIG_X86)]
 pub(crate) fn mono_fast_ns() -> u64 {
     // SAFETY: May be called from any context; no requirements.
     unsafe { bindings::ktime_get_mono_fast_ns() }
 }
 
 /// Sleeps for at least `ms` milliseconds (`msleep()`); process context only.
+#[cfg(CONFIG_X86)]
 pub(crate) fn msleep(ms: u32) {
     // SAFETY: No memory requirements; sleeping in atomic context would be a bug the
     // kernel's might_sleep() check reports, not undefined behaviour.
@@ -36,6 +39,7 @@ pub(crate) fn msleep(ms: u32) {
 }
 
 /// Whether this is a KVM guest (`kvm_para_available()`: KVM's CPUID signature).
+#[cfg(CONFIG_X86)]
 pub(crate) fn kvm_para_available() -> bool {
     // SAFETY: Reads CPUID; no requirements.
     unsafe { bindings::ptp_vmclock_kvm_para_available() }
@@ -43,12 +47,14 @@ pub(crate) fn kvm_para_available() -> bool {
 
 /// Whether the kernel's KVM hypercalls use VMMCALL on this CPU (AMD, Hygon), as the
 /// alternative in `kvm_hypercall*()` picks it; else VMCALL.
+#[cfg(CONFIG_X86)]
 pub(crate) fn hypercall_is_vmmcall() -> bool {
     // SAFETY: Reads a CPU feature bit; no requirements.
     unsafe { bindings::ptp_vmclock_hypercall_is_vmmcall() }
 }
 
 /// Whether the guest's memory is encrypted (SEV, TDX: `CC_ATTR_GUEST_MEM_ENCRYPT`).
+#[cfg(CONFIG_X86)]
 pub(crate) fn guest_mem_encrypted() -> bool {
     #[cfg(CONFIG_ARCH_HAS_CC_PLATFORM)]
     {
@@ -64,6 +70,7 @@ pub(crate) fn guest_mem_encrypted() -> bool {
 /// The physical address of `obj` (`slow_virt_to_phys()`), which must live in memory the
 /// kernel maps (a kmalloc allocation: the direct map); the address stays right while
 /// `obj` does not move (pin it).
+#[cfg(CONFIG_X86)]
 pub(crate) fn phys_addr<T>(obj: &T) -> u64 {
     // SAFETY: `obj` is a live reference, so its address is mapped; `slow_virt_to_phys()`
     // only walks the page tables for it.
@@ -72,12 +79,14 @@ pub(crate) fn phys_addr<T>(obj: &T) -> u64 {
 
 /// This CPU's pvclock page (`this_cpu_pvti()`), if kvm-clock set one up. kvm-clock never
 /// frees the pages.
+#[cfg(CONFIG_X86)]
 fn this_cpu_pvti() -> Option<NonNull<bindings::pvclock_vcpu_time_info>> {
     // SAFETY: Reads this CPU's `hv_clock_per_cpu`; no requirements.
     NonNull::new(unsafe { bindings::ptp_vmclock_this_cpu_pvti() })
 }
 
 /// Whether kvm-clock set up per-CPU pvclock pages (kvm-clock cross timestamps).
+#[cfg(CONFIG_X86)]
 pub(crate) fn pvclock_available() -> bool {
     this_cpu_pvti().is_some()
 }
@@ -90,6 +99,7 @@ pub(crate) fn pvclock_available() -> bool {
 /// or arrives on a live migration's destination) or the master clock is updated; a vCPU
 /// runs no guest code before its page has the new pair. A read that finds the pair it
 /// recorded knows that none of these happened since.
+#[cfg(CONFIG_X86)]
 pub(crate) fn kvmclock_epoch() -> Option<(u64, u64)> {
     let (mut tsc, mut ns) = (0u64, 0u64);
     // SAFETY: Both pointers are valid for writes; the helper reads this CPU's pvclock page,
@@ -107,11 +117,13 @@ pub(crate) fn kvmclock_epoch() -> Option<(u64, u64)> {
 /// # Invariants
 ///
 /// `pvti` is a pvclock page kvm-clock set up, which it never frees.
+#[cfg(CONFIG_X86)]
 pub(crate) struct PvclockSection {
     pvti: NonNull<bindings::pvclock_vcpu_time_info>,
     version: u32,
 }
 
+#[cfg(CONFIG_X86)]
 impl PvclockSection {
     /// Starts a section on this CPU's page (`pvclock_read_begin()`); `None` if kvm-clock
     /// set up none.
@@ -186,6 +198,7 @@ impl Drop for PerCpuCounter {
 /// The one memory resource (start, length) of the ACPI vmclock device, found without
 /// binding the device; `Err` with the helper's errno (`ENODEV`: no such device, `EINVAL`:
 /// no single memory resource).
+#[cfg(CONFIG_X86)]
 pub(crate) fn acpi_vmclock_resource() -> Result<(u64, u64)> {
     let (mut start, mut len) = (0u64, 0u64);
     // SAFETY: Both pointers are valid for writes; the helper only looks at the ACPI
@@ -205,17 +218,21 @@ pub(crate) fn acpi_vmclock_resource() -> Result<(u64, u64)> {
 ///
 /// `base` is a mapping by `memremap()` of `len` bytes, 8-byte aligned, live until `drop`
 /// unmaps it.
+#[cfg(CONFIG_X86)]
 pub(crate) struct MemRemap {
     base: NonNull<u8>,
     len: usize,
 }
 
+#[cfg(CONFIG_X86)]
 // SAFETY: The mapping is only read, with volatile loads of aligned words; concurrent
 // writes by the hypervisor never tear them.
 unsafe impl Sync for MemRemap {}
+#[cfg(CONFIG_X86)]
 // SAFETY: Nothing in it is tied to a thread; `memunmap()` may run on any.
 unsafe impl Send for MemRemap {}
 
+#[cfg(CONFIG_X86)]
 impl MemRemap {
     /// Maps `len` bytes of memory at the physical address `start` (8-byte aligned), which
     /// firmware describes as memory (not MMIO): reading it has no side effects.
@@ -252,6 +269,7 @@ impl MemRemap {
     }
 }
 
+#[cfg(CONFIG_X86)]
 impl Drop for MemRemap {
     fn drop(&mut self) {
         // SAFETY: `base` was mapped by `memremap()` and is unmapped only here (type
@@ -262,8 +280,12 @@ impl Drop for MemRemap {
 
 /// What a [`RebootNotifier`] runs at reboot, halt, power-off and kexec (process context,
 /// before the devices shut down).
+///
+/// Only the x86 vmclock page needs one (the arm64 build compiles it unused: 6.12's
+/// `#[pinned_drop]` does not take a `cfg` beside it).
 pub(crate) trait RebootHandler: Send + Sync {
     /// Runs once per reboot notification.
+    #[cfg_attr(not(CONFIG_X86), allow(dead_code))]
     fn reboot(&self);
 }
 
@@ -287,6 +309,7 @@ unsafe impl<T: RebootHandler> Sync for RebootNotifier<T> {}
 // SAFETY: Nothing in it is tied to a thread; `data` is `Send`.
 unsafe impl<T: RebootHandler> Send for RebootNotifier<T> {}
 
+#[cfg_attr(not(CONFIG_X86), allow(dead_code))]
 impl<T: RebootHandler> RebootNotifier<T> {
     /// Boxes `data` and registers the notifier.
     pub(crate) fn new(data: T) -> Result<Pin<KBox<Self>>> {

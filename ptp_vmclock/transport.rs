@@ -14,14 +14,19 @@
 //! clock and the rest of the module do not change. Which time scale a transport may serve
 //! is decided in one place, [`probe_for`].
 
+use crate::clock::DevicePage;
 use crate::compat::eopnotsupp;
-use crate::device::{DeviceChanges, DevicePage};
-use crate::kvm::{Kvm, Timescale};
+#[cfg(CONFIG_X86)]
+use crate::kvm::Kvm;
+#[cfg(CONFIG_ARM64)]
+use crate::kvm_arm64::Kvm;
 #[cfg(ptp_vmclock_test_build)]
 use crate::mock::Mock;
-use crate::params::Config;
+use crate::params::{Config, Timescale};
 use crate::time::Timespec;
-use crate::vmclock::{Fallback, Vmclock};
+#[cfg(CONFIG_X86)]
+use crate::vmclock::Vmclock;
+#[cfg(CONFIG_X86)]
 use crate::vmport::Vmport;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -37,6 +42,7 @@ pub(crate) trait Bracket {
     /// Runs right before a host access that needs the TSC: when the bracket's own snapshot
     /// read the TSC, returns that value and closes the bracket (the access uses it and
     /// [`Bracket::after`] is not called); otherwise acts as [`Bracket::before`].
+    #[cfg(CONFIG_X86)]
     fn before_sharing_tsc(&mut self) -> Option<u64> {
         self.before();
         None
@@ -44,8 +50,10 @@ pub(crate) trait Bracket {
 }
 
 /// A [`Bracket`] that does nothing, for reads nobody brackets (probes, cross timestamps).
+#[cfg(CONFIG_X86)]
 pub(crate) struct NoBracket;
 
+#[cfg(CONFIG_X86)]
 impl Bracket for NoBracket {
     fn before(&mut self) {}
     fn after(&mut self) {}
@@ -55,25 +63,65 @@ impl Bracket for NoBracket {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Counter {
     /// kvm-clock nanoseconds of the vCPU that made the access (clocksource `kvm-clock`).
+    #[cfg(CONFIG_X86)]
     KvmClock,
     /// The raw TSC (clocksource `tsc`).
+    #[cfg(CONFIG_X86)]
     Tsc,
+    /// The arch counter, virtual or physical as the arch timer reads it (clocksource
+    /// `arch_sys_counter`).
+    #[cfg(CONFIG_ARM64)]
+    Arch,
 }
 
 impl Counter {
-    /// The other counter: what to try when the current clocksource is not this one.
+    /// The other counter: what to try when the current clocksource is not this one (arm64
+    /// has one counter only).
     pub(crate) fn other(self) -> Self {
         match self {
+            #[cfg(CONFIG_X86)]
             Counter::KvmClock => Counter::Tsc,
+            #[cfg(CONFIG_X86)]
             Counter::Tsc => Counter::KvmClock,
+            #[cfg(CONFIG_ARM64)]
+            Counter::Arch => Counter::Arch,
         }
     }
 
     /// The name of the clocksource this counter belongs to.
     pub(crate) fn name(self) -> &'static str {
         match self {
+            #[cfg(CONFIG_X86)]
             Counter::KvmClock => "kvm-clock",
+            #[cfg(CONFIG_X86)]
             Counter::Tsc => "tsc",
+            #[cfg(CONFIG_ARM64)]
+            Counter::Arch => "arch_sys_counter",
+        }
+    }
+
+    /// A code for an atomic (0 is kept for "none").
+    pub(crate) fn code(self) -> i32 {
+        match self {
+            #[cfg(CONFIG_X86)]
+            Counter::KvmClock => 1,
+            #[cfg(CONFIG_X86)]
+            Counter::Tsc => 2,
+            #[cfg(CONFIG_ARM64)]
+            Counter::Arch => 3,
+        }
+    }
+
+    /// The counter of a [`Counter::code`], `None` for any other value.
+    pub(crate) fn from_code(code: i32) -> Option<Self> {
+        match code {
+            #[cfg(CONFIG_X86)]
+            1 => Some(Counter::KvmClock),
+            #[cfg(CONFIG_X86)]
+            2 => Some(Counter::Tsc),
+            #[cfg(CONFIG_ARM64)]
+            3 => Some(Counter::Arch),
+            _ => None,
         }
     }
 }
@@ -137,6 +185,78 @@ pub(crate) struct PageVersion {
     pub(crate) period: u64,
     /// The period's shift.
     pub(crate) shift: u8,
+}
+
+/// Why the vmclock page (x86, vmclock.rs) could not serve a read (and the hypercall did).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// The page says it cannot be used (clock status unreliable or time unknown).
+    Unusable,
+    /// The seqcount did not settle within `vmclock::SEQ_ATTEMPTS`.
+    Unsettled,
+    /// Older than `vmclock::MAX_AGE_FRAC`: nobody updates it.
+    Stale,
+    /// Its counter value lies ahead of the TSC read with it.
+    Future,
+    /// Values no valid page holds (magic, version, counter, shift, period, range).
+    Invalid,
+    /// The kvm-clock epoch changed since the page was registered (`sys::kvmclock_epoch`):
+    /// the VM's clock was set (a resume, a snapshot restore, a live migration's
+    /// destination, whose KVM knows nothing of the registration). The page may look
+    /// fresh for `vmclock::MAX_AGE_FRAC` while nobody updates it.
+    Moved,
+    /// UTC while the host announces a leap second: the page converts its TAI with the
+    /// TAI offset of its last refresh, which follows the host's leap only when KVM next
+    /// rewrites the page, while the host's `CLOCK_REALTIME` (the hypercall's UTC) steps at
+    /// its tick; until the announcement ends the hypercall serves UTC.
+    Leap,
+}
+
+impl Fallback {
+    /// All reasons, in the order of their sysfs counters.
+    pub(crate) const ALL: [Fallback; 7] = [
+        Fallback::Unusable,
+        Fallback::Unsettled,
+        Fallback::Stale,
+        Fallback::Future,
+        Fallback::Invalid,
+        Fallback::Moved,
+        Fallback::Leap,
+    ];
+
+    /// The name shown in sysfs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Fallback::Unusable => "unusable",
+            Fallback::Unsettled => "unsettled",
+            Fallback::Stale => "stale",
+            Fallback::Future => "future",
+            Fallback::Invalid => "invalid",
+            Fallback::Moved => "moved",
+            Fallback::Leap => "leap",
+        }
+    }
+
+    /// The index of this reason in [`Fallback::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which disruption signals of a vmclock page (x86: device.rs, mock.rs) changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DeviceChanges {
+    /// The disruption marker.
+    pub(crate) marker: bool,
+    /// The VM generation counter.
+    pub(crate) generation: bool,
+}
+
+impl DeviceChanges {
+    /// Whether either changed.
+    pub(crate) fn any(self) -> bool {
+        self.marker || self.generation
+    }
 }
 
 /// What a read learned besides the time: the transport fills it in as it reads (also when
@@ -219,10 +339,13 @@ pub(crate) enum Choice {
     /// The first transport that works, in order of preference.
     Auto,
     /// The vmclock page KVM fills (host/0007), with `KVM_HC_CLOCK_PAIRING` as fallback.
+    #[cfg(CONFIG_X86)]
     Vmclock,
-    /// KVM's `KVM_HC_CLOCK_PAIRING` hypercall.
+    /// KVM's host time: the `KVM_HC_CLOCK_PAIRING` hypercall (x86), the KVM PTP service
+    /// over SMCCC (arm64).
     Kvm,
     /// The VMware backdoor port (QEMU's `vmport` device, VMware hypervisors).
+    #[cfg(CONFIG_X86)]
     Vmport,
     /// The test backend (the guest's own clock); never chosen by [`Choice::Auto`].
     #[cfg(ptp_vmclock_test_build)]
@@ -234,15 +357,20 @@ impl Choice {
     #[cfg(ptp_vmclock_test_build)]
     pub(crate) const VALID: &'static str = "auto|vmclock|kvm|vmport|mock";
     /// The accepted values, for messages.
-    #[cfg(not(ptp_vmclock_test_build))]
+    #[cfg(all(CONFIG_X86, not(ptp_vmclock_test_build)))]
     pub(crate) const VALID: &'static str = "auto|vmclock|kvm|vmport";
+    /// The accepted values, for messages.
+    #[cfg(CONFIG_ARM64)]
+    pub(crate) const VALID: &'static str = "auto|kvm";
 
     /// Parses the parameter value; an absent or empty value means [`Choice::Auto`].
     pub(crate) fn parse(value: &[u8]) -> Result<Self> {
         match value {
             b"" | b"auto" => Ok(Choice::Auto),
+            #[cfg(CONFIG_X86)]
             b"vmclock" => Ok(Choice::Vmclock),
             b"kvm" => Ok(Choice::Kvm),
+            #[cfg(CONFIG_X86)]
             b"vmport" => Ok(Choice::Vmport),
             #[cfg(ptp_vmclock_test_build)]
             b"mock" => Ok(Choice::Mock),
@@ -254,10 +382,12 @@ impl Choice {
 /// The transport in use.
 pub(crate) enum AnyTransport {
     /// See [`Vmclock`].
+    #[cfg(CONFIG_X86)]
     Vmclock(Vmclock),
     /// See [`Kvm`].
     Kvm(Kvm),
     /// See [`Vmport`].
+    #[cfg(CONFIG_X86)]
     Vmport(Vmport),
     /// See [`Mock`].
     #[cfg(ptp_vmclock_test_build)]
@@ -290,6 +420,7 @@ impl AnyTransport {
     /// (`ENODEV` unless something like an allocation failed). `device` is the ACPI vmclock
     /// device's page, if any: the vmclock transport reads the time from it when it can
     /// ([`Vmclock::with_kvm`]).
+    #[cfg(CONFIG_X86)]
     pub(crate) fn select(config: &Config, device: Option<&Arc<DevicePage>>) -> Result<Self> {
         match config.transport {
             Choice::Vmclock => probe_for::<Kvm>(config)
@@ -331,6 +462,22 @@ impl AnyTransport {
         }
     }
 
+    /// Probes the transport `config.transport` allows (arm64 has one, `kvm`: the KVM PTP
+    /// service) and returns it; when it does not work, logs exactly one line saying why and
+    /// returns the probe's error. No ACPI vmclock device is looked for (`device` is `None`).
+    #[cfg(CONFIG_ARM64)]
+    pub(crate) fn select(config: &Config, _device: Option<&Arc<DevicePage>>) -> Result<Self> {
+        match config.transport {
+            Choice::Kvm => Self::only(config, AnyTransport::Kvm),
+            Choice::Auto => probe_for::<Kvm>(config)
+                .map(AnyTransport::Kvm)
+                .map_err(|e| {
+                    pr_err!("no usable host time transport (kvm: {})\n", e.reason);
+                    e.err
+                }),
+        }
+    }
+
     /// Probes transport `T` alone, which the parameter insists on; on failure logs one
     /// line saying why.
     fn only<T: Transport>(config: &Config, wrap: fn(T) -> Self) -> Result<Self> {
@@ -343,8 +490,10 @@ impl AnyTransport {
     /// The name of the transport in use.
     pub(crate) fn name(&self) -> &'static str {
         match self {
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmclock(_) => Vmclock::NAME,
             AnyTransport::Kvm(_) => Kvm::NAME,
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmport(_) => Vmport::NAME,
             #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(_) => Mock::NAME,
@@ -354,8 +503,10 @@ impl AnyTransport {
     /// See [`Transport::read`].
     pub(crate) fn read(&self, bracket: &mut impl Bracket, report: &mut Report) -> Result<Timespec> {
         match self {
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmclock(t) => t.read(bracket, report),
             AnyTransport::Kvm(t) => t.read(bracket, report),
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmport(t) => t.read(bracket, report),
             #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.read(bracket, report),
@@ -366,8 +517,10 @@ impl AnyTransport {
     /// registration it made.
     pub(crate) fn probe_report(&self) -> Report {
         match self {
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmclock(t) => t.probe_report(),
             AnyTransport::Kvm(t) => t.probe_report(),
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmport(t) => t.probe_report(),
             #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(_) => Report::default(),
@@ -377,26 +530,34 @@ impl AnyTransport {
     /// The KVM clock-pairing interface in use (`tai-status` or `legacy`), `None` for
     /// transports without one.
     pub(crate) fn clock_pairing(&self) -> Option<&'static str> {
-        match self {
+        #[cfg(CONFIG_X86)]
+        return match self {
             AnyTransport::Vmclock(t) => Some(t.kvm().clock_pairing()),
             AnyTransport::Kvm(t) => Some(t.clock_pairing()),
             _ => None,
-        }
+        };
+        #[cfg(not(CONFIG_X86))]
+        None
     }
 
     /// The guest physical address of the registered vmclock page, if any.
     pub(crate) fn page_gpa(&self) -> Option<u64> {
-        match self {
+        #[cfg(CONFIG_X86)]
+        return match self {
             AnyTransport::Vmclock(t) => t.page_gpa(),
             _ => None,
-        }
+        };
+        #[cfg(not(CONFIG_X86))]
+        None
     }
 
     /// See [`Transport::has_counter`].
     pub(crate) fn has_counter(&self) -> bool {
         match self {
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmclock(t) => t.has_counter(),
             AnyTransport::Kvm(t) => t.has_counter(),
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmport(t) => t.has_counter(),
             #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.has_counter(),
@@ -406,9 +567,12 @@ impl AnyTransport {
     /// The ACPI vmclock device announced a disruption (live migration, snapshot
     /// restore): see [`Vmclock::disrupted`]. A page registration goes to `report`.
     pub(crate) fn disrupted(&self, report: &mut Report) {
+        #[cfg(CONFIG_X86)]
         if let AnyTransport::Vmclock(t) = self {
             t.disrupted(report);
         }
+        #[cfg(not(CONFIG_X86))]
+        let _ = report;
     }
 
     /// See [`Transport::read_paired`].
@@ -418,8 +582,10 @@ impl AnyTransport {
         report: &mut Report,
     ) -> Result<PairedReading> {
         match self {
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmclock(t) => t.read_paired(counter, report),
             AnyTransport::Kvm(t) => t.read_paired(counter, report),
+            #[cfg(CONFIG_X86)]
             AnyTransport::Vmport(t) => t.read_paired(counter, report),
             #[cfg(ptp_vmclock_test_build)]
             AnyTransport::Mock(t) => t.read_paired(counter, report),

@@ -35,6 +35,7 @@ use crate::kvm::{self, Kvm, Timescale};
 use crate::params::Config;
 use crate::sys::{self, rdtsc_ordered, PvclockSection, RebootHandler, RebootNotifier};
 use crate::time::{Timespec, NSEC_PER_SEC};
+pub(crate) use crate::transport::Fallback;
 use crate::transport::{
     Bracket, Counter, HostStatus, Leap, NoBracket, PageVersion, PairedReading, ProbeError, Report,
     Transport,
@@ -204,62 +205,6 @@ pub(crate) struct Snapshot {
     pub(crate) kvm_unusable: u32,
     /// The guest TSC read inside the section.
     pub(crate) tsc: u64,
-}
-
-/// Why a page could not serve a read (and the hypercall did).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Fallback {
-    /// The page says it cannot be used (clock status unreliable or time unknown).
-    Unusable,
-    /// The seqcount did not settle within [`SEQ_ATTEMPTS`].
-    Unsettled,
-    /// Older than [`MAX_AGE_FRAC`]: nobody updates it.
-    Stale,
-    /// Its counter value lies ahead of the TSC read with it.
-    Future,
-    /// Values no valid page holds (magic, version, counter, shift, period, range).
-    Invalid,
-    /// The kvm-clock epoch changed since the page was registered ([`sys::kvmclock_epoch`]):
-    /// the VM's clock was set (a resume, a snapshot restore, a live migration's
-    /// destination, whose KVM knows nothing of the registration). The page may look
-    /// fresh for [`MAX_AGE_FRAC`] while nobody updates it.
-    Moved,
-    /// UTC while the host announces a leap second: the page converts its TAI with the
-    /// TAI offset of its last refresh, which follows the host's leap only when KVM next
-    /// rewrites the page, while the host's `CLOCK_REALTIME` (the hypercall's UTC) steps at
-    /// its tick; until the announcement ends the hypercall serves UTC.
-    Leap,
-}
-
-impl Fallback {
-    /// All reasons, in the order of their sysfs counters.
-    pub(crate) const ALL: [Fallback; 7] = [
-        Fallback::Unusable,
-        Fallback::Unsettled,
-        Fallback::Stale,
-        Fallback::Future,
-        Fallback::Invalid,
-        Fallback::Moved,
-        Fallback::Leap,
-    ];
-
-    /// The name shown in sysfs.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Fallback::Unusable => "unusable",
-            Fallback::Unsettled => "unsettled",
-            Fallback::Stale => "stale",
-            Fallback::Future => "future",
-            Fallback::Invalid => "invalid",
-            Fallback::Moved => "moved",
-            Fallback::Leap => "leap",
-        }
-    }
-
-    /// The index of this reason in [`Fallback::ALL`].
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
 }
 
 /// What a valid page says at the TSC of its snapshot.
