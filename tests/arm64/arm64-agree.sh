@@ -20,7 +20,7 @@ ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
 kvm=$(ptp_by_name "$KVM_NAME") || kvm=/dev/no-ptp_kvm
 out=$(ptptool compare "$ours" "$kvm" 100 2>&1)
 rc=$?
-printf '%s\n' "$out" | indent
+printf '%s\n' "$out" | grep . | indent
 result $rc "100 paired PTP_SYS_OFFSET rounds of ours and ptp_kvm"
 md=$(printf '%s\n' "$out" | awk '$1 == "median_abs_diff_ns" { print $2 }')
 wa=$(printf '%s\n' "$out" | awk '$1 == "median_width_a_ns" { print $2 }')

@@ -12,7 +12,7 @@ if have_ours; then
 	log_mark
 	out=$($MODLOAD "$OUR_KO" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | indent
+	printf '%s\n' "$out" | grep . | indent
 	result "$([ $rc != 0 ] && echo 0)" "loading ptp_vmclock_rs fails without the KVM PTP service (rc=$rc)"
 	case "$out" in *"No such device"*) r=0 ;; *) r=1 ;; esac
 	result $r "... with ENODEV (\"No such device\")"
@@ -29,7 +29,7 @@ else
 fi
 out=$($MODLOAD "$KVM_KO" 2>&1)
 rc=$?
-printf '%s\n' "$out" | indent
+printf '%s\n' "$out" | grep . | indent
 kvm_loaded && rmmod ptp_kvm
 case "$out" in *"Operation not supported"*) r=$rc ;; *) r=0 ;; esac
 result "$([ "$r" != 0 ] && echo 0)" "C ptp_kvm refuses too, with EOPNOTSUPP (rc=$rc)"

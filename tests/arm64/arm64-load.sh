@@ -12,7 +12,7 @@ note "L2: $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clock
 log_mark
 out=$(load_ours 2>&1)
 rc=$?
-printf '%s\n' "$out" | indent
+printf '%s\n' "$out" | grep . | indent
 result "$rc" "insmod ptp_vmclock_rs (transport=auto)"
 module_lines | indent
 check "C ptp_kvm loads beside it" load_kvm
