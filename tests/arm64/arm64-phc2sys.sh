@@ -11,8 +11,8 @@
 #    undisturbed clock needs none: same counter, no NTP): it removed the 100 ppm;
 #  - after it, the oracle sees the clock within ORACLE_NS of the host, and the second
 #    half of phc2sys's own offsets has an RMS within RMS_NS.
-# The bounds, from what was measured (2026-12-07, set after four runs; twelve runs now,
-# five on ours and seven on ptp_kvm, alike: second-half RMS 14.1-19.7 ns, max 31-39 ns, last
+# The bounds, from what was measured (2026-12-07, set after four runs; fourteen runs now,
+# six on ours and eight on ptp_kvm, alike: second-half RMS 13.7-19.7 ns, max 31-39 ns, last
 # frequency -22..+26 ppb, the servo swinging by up to 31 ppb; the oracle afterwards 0 ns):
 #  - FREQ_PPB 300: 10x that swing; 0.3% of the 100 ppm put in. A PHC whose rate is off
 #    the host's by more than 0.3 ppm leaves phc2sys there and fails.
