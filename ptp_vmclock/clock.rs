@@ -295,9 +295,10 @@ impl ptp::Operations for VmClock {
         let first = self.counter();
         let mut used = first;
         let (mut result, mut transport_ok) = self.capture(cts, used);
-        if transport_ok && result == Err(ENODEV) {
+        if transport_ok && result == Err(ENODEV) && first.other() != first {
             // The clocksource is not the one the counter belongs to (e.g. the guest switched
-            // between kvm-clock and tsc): try the other counter, and keep it if it works.
+            // between kvm-clock and tsc): try the other counter, and keep it if it works
+            // (arm64 has one counter: nothing else to try).
             used = first.other();
             (result, transport_ok) = self.capture(cts, used);
         }
