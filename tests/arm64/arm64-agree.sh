@@ -14,10 +14,7 @@
 . "$T/lib.sh"
 ktap_header
 ktap_plan 4
-load_ours >/dev/null 2>&1
-load_kvm >/dev/null 2>&1
-ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
-kvm=$(ptp_by_name "$KVM_NAME") || kvm=/dev/no-ptp_kvm
+load_both
 out=$(ptptool compare "$ours" "$kvm" 100 2>&1)
 rc=$?
 printf '%s\n' "$out" | grep . | indent

@@ -6,10 +6,7 @@
 . "$T/lib.sh"
 ktap_header
 ktap_plan 6
-load_ours >/dev/null 2>&1
-load_kvm >/dev/null 2>&1
-ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
-kvm=$(ptp_by_name "$KVM_NAME") || kvm=/dev/no-ptp_kvm
+load_both
 check "ours: testptp -c (capabilities)" ptp_ok "$ours" -c
 check "ours: testptp -k 5 (PTP_SYS_OFFSET)" ptp_ok "$ours" -k 5
 check "ours: testptp -x 5 (PTP_SYS_OFFSET_EXTENDED)" ptp_ok "$ours" -x 5

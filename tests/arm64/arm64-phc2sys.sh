@@ -32,10 +32,7 @@ ORACLE_NS=${ARM64_ORACLE_NS:-1000}
 RMS_NS=${ARM64_RMS_NS:-100}
 ktap_header
 ktap_plan 10
-load_ours >/dev/null 2>&1
-load_kvm >/dev/null 2>&1
-ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
-kvm=$(ptp_by_name "$KVM_NAME") || kvm=/dev/no-ptp_kvm
+load_both
 # oracle DEV: median of 9 PTP_SYS_OFFSET_PRECISE offsets CLOCK_REALTIME - DEV's time (ns).
 oracle() {
 	for _ in 1 2 3 4 5 6 7 8 9; do ptptool precise "$1" 2>/dev/null | awk '{ print $2 - $1 }'; done | median

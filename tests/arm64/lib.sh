@@ -61,6 +61,14 @@ kvm_loaded() { [ -d /sys/module/ptp_kvm ]; }
 # shellcheck disable=SC2086
 load_ours() { ours_loaded || insmod "$OUR_KO" "$@"; }
 load_kvm() { kvm_loaded || insmod "$KVM_KO"; }
+# load_both: both loaded (failures show in the checks that use them); sets $ours and
+# $kvm to their /dev/ptpN, or a path that does not exist for a missing one.
+load_both() {
+	load_ours >/dev/null 2>&1
+	load_kvm >/dev/null 2>&1
+	ours=$(ptp_by_name "$OUR_NAME") || ours=/dev/no-ptp_vmclock
+	kvm=$(ptp_by_name "$KVM_NAME") || kvm=/dev/no-ptp_kvm
+}
 # have_ours: the module under test was given to the rig.
 have_ours() { [ -n "${OUR_KO:-}" ] && [ -f "$OUR_KO" ]; }
 
