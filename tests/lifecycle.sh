@@ -26,28 +26,36 @@ phc2sys_start() {
 }
 
 # track_summary FILE: of ptptool track's output, "TEV STEP FIRST ROUNDS MAXERR ERRS WIDE":
-# the event (the largest step of the oracle's offset from one round to the next: the
-# host's time against the guest's) at guest CLOCK_MONOTONIC TEV ns, its size STEP s, the
-# error of the first round after it (FIRST ns, "none" when that round failed), the rounds,
-# the largest |error| beyond half the oracle's bracket (a round's error is uncertain by
-# that much: the guest clock moves between the oracle's reads, fast while phc2sys slews),
-# failed rounds, and rounds with a bracket over 2 us.
+# the event (the largest step of the oracle's offset from one of its reads to the next:
+# the host's time against the guest's) at guest CLOCK_MONOTONIC TEV ns, its size STEP s,
+# the error of the first round surely after it (FIRST ns, "none" when that round failed
+# or there is none), the rounds, the largest |error| beyond half the oracle's bracket (a
+# round's error is uncertain by that much: the guest clock moves between the oracle's
+# reads, fast while phc2sys slews), failed rounds, and rounds with a bracket over 2 us.
+# The event can fall between two rounds (the first after it is the later round) or
+# inside a round, between its two oracle reads: that round's bracket holds the event,
+# ours in it may have been read on either side, and it judges nothing (its bracket is the
+# step); the first round surely after the event is the next one.
 track_summary() {
 	awk '
+		function abs(x) { return x < 0 ? -x : x }
 		$1 == "r" || $1 == "e" {
 			o1 = ($1 == "r") ? $3 : $4; o2 = $5
-			if (n++) { d = o1 - prev; if (d < 0) d = -d; if (d > step) { step = d; ev = n } }
-			prev = o2; kind[n] = $1; tt[n] = $2
+			n++; kind[n] = $1; tt[n] = $2
+			if (n > 1 && abs(o1 - prev) > step) { step = abs(o1 - prev); ev = n; after = n }
+			if (abs(o2 - o1) > step) { step = abs(o2 - o1); ev = n; after = n + 1 }
+			prev = o2
 			if ($1 == "r") {
-				e = $4 - ($3 + $5) / 2; w = $5 - $3; if (w < 0) w = -w
-				err[n] = e; a = (e < 0 ? -e : e) - w / 2; if (a > m) m = a; r++
+				e = $4 - ($3 + $5) / 2; w = abs($5 - $3)
+				err[n] = e; a = abs(e) - w / 2; if (a > m) m = a; r++
 				if (w > 2000) wide++
 			}
 			else bad++
 		}
 		END {
-			first = (ev && kind[ev] == "r") ? sprintf("%d", err[ev]) : "none"
-			printf "%d %.6f %s %d %d %d %d\n", tt[ev], step / 1e9, first, r, m, bad, wide
+			# %.0f, not %d: an awk may stop %d at 2^31 - 1 (mawk 1.3.4 20200120 does)
+			first = (after && kind[after] == "r") ? sprintf("%.0f", err[after]) : "none"
+			printf "%.0f %.6f %s %d %.0f %d %d\n", tt[ev], step / 1e9, first, r, m, bad, wide
 		}' "$1"
 }
 
@@ -64,7 +72,7 @@ phc2sys_summary() {
 	awk -v te="$2" '/phc offset/ {
 			t = substr($1, 9) + 0; o = $5 + 0; a = o < 0 ? -o : o
 			if (t * 1e9 > te) { if (a > m) m = a; if (a > 1000) last = t; n++ }
-		} END { printf "%d %.1f %d", m, last ? last - te / 1e9 : 0, n }' "$1"
+		} END { printf "%.0f %.1f %d", m, last ? last - te / 1e9 : 0, n }' "$1"
 }
 
 # chrony_conf DEV: /tmp/chrony/chrony.conf like Debian's (makestep 1 3 before the confdir)
