@@ -38,12 +38,16 @@
  *                              OURS O2" (T: guest CLOCK_MONOTONIC, the rest offsets
  *                              system realtime - device time, all ns), or "e T ERRNO O1
  *                              O2" when OURS failed (reads may fail, never lie). The
- *                              event shows as the step between one round's O2 and the
- *                              next one's O1; a round's error is OURS - (O1 + O2) / 2.
+ *                              event shows as a step between two of the oracle's
+ *                              reads (one round's O2 and the next one's O1, or inside
+ *                              a round); a round's error is OURS - (O1 + O2) / 2.
  *                              --raw: the offsets from system CLOCK_MONOTONIC_RAW
  *                              (PRECISE's sys_monoraw), which no clock discipline
  *                              moves: while phc2sys or chronyd slews the guest's
  *                              realtime fast, a slow round's O1 and O2 stay close.
+ *                              They print less the first one (the first round's O1):
+ *                              monoraw - device time is about -1.8e18 ns, which a
+ *                              double (awk's numbers) holds only to 256 ns.
  *
  * Exit status 0 on success, 1 on an ioctl/read error or a failed check, 2 on usage,
  * 3 when the --run command could not start or ended before S seconds.
@@ -310,10 +314,13 @@ static int monitor_main(char **argv)
 	return errors ? 1 : 0;
 }
 
-/* PTP_SYS_OFFSET_PRECISE on fd: system realtime - device time (ns); -errno on failure. */
-/* Offsets from CLOCK_MONOTONIC_RAW instead of CLOCK_REALTIME (track --raw). */
-static int track_raw;
+/* Offsets from CLOCK_MONOTONIC_RAW instead of CLOCK_REALTIME (track --raw), less the
+ * first one (raw_base, once raw_based).
+ */
+static int track_raw, raw_based;
+static int64_t raw_base;
 
+/* PTP_SYS_OFFSET_PRECISE on fd: system realtime - device time (ns); -errno on failure. */
 static int precise_off(int fd, int64_t *off)
 {
 	struct ptp_sys_offset_precise sp;
@@ -322,6 +329,13 @@ static int precise_off(int fd, int64_t *off)
 	if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp))
 		return -errno;
 	*off = pct_ns(track_raw ? &sp.sys_monoraw : &sp.sys_realtime) - pct_ns(&sp.device);
+	if (track_raw) {
+		if (!raw_based) {
+			raw_base = *off;
+			raw_based = 1;
+		}
+		*off -= raw_base;
+	}
 	return 0;
 }
 
