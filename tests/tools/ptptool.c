@@ -45,7 +45,7 @@
  *                              (PRECISE's sys_monoraw), which no clock discipline
  *                              moves: while phc2sys or chronyd slews the guest's
  *                              realtime fast, a slow round's O1 and O2 stay close.
- *                              They print less the first one (the first round's O1):
+ *                              They print less monoraw - realtime at the start:
  *                              monoraw - device time is about -1.8e18 ns, which a
  *                              double (awk's numbers) holds only to 256 ns.
  *
@@ -314,11 +314,11 @@ static int monitor_main(char **argv)
 	return errors ? 1 : 0;
 }
 
-/* Offsets from CLOCK_MONOTONIC_RAW instead of CLOCK_REALTIME (track --raw), less the
- * first one (raw_base, once raw_based).
+/* Offsets from CLOCK_MONOTONIC_RAW instead of CLOCK_REALTIME (track --raw), less
+ * track_base (0 without --raw).
  */
-static int track_raw, raw_based;
-static int64_t raw_base;
+static int track_raw;
+static int64_t track_base;
 
 /* PTP_SYS_OFFSET_PRECISE on fd: system realtime - device time (ns); -errno on failure. */
 static int precise_off(int fd, int64_t *off)
@@ -328,14 +328,8 @@ static int precise_off(int fd, int64_t *off)
 	memset(&sp, 0, sizeof(sp));
 	if (ioctl(fd, PTP_SYS_OFFSET_PRECISE, &sp))
 		return -errno;
-	*off = pct_ns(track_raw ? &sp.sys_monoraw : &sp.sys_realtime) - pct_ns(&sp.device);
-	if (track_raw) {
-		if (!raw_based) {
-			raw_base = *off;
-			raw_based = 1;
-		}
-		*off -= raw_base;
-	}
+	*off = pct_ns(track_raw ? &sp.sys_monoraw : &sp.sys_realtime) - pct_ns(&sp.device) -
+	       track_base;
 	return 0;
 }
 
@@ -349,6 +343,8 @@ static int track_main(char **argv)
 	if (secs <= 0)
 		return 2;
 	track_raw = argv[5] && !strcmp(argv[5], "--raw");
+	if (track_raw)
+		track_base = now_ns(CLOCK_MONOTONIC_RAW) - now_ns(CLOCK_REALTIME);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((t = now_ns(CLOCK_MONOTONIC)) - start < (int64_t)(secs * 1e9)) {
 		struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
